@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { cursorSchema, emailSchema, pageLimitSchema, userIdSchema } from './common.ts';
+
+/** user-service HTTP contract (port 8080). */
+export const createUserBodySchema = z.object({ email: emailSchema });
+
+export const userSchema = z.object({
+  user_id: userIdSchema,
+  email: z.string(),
+  created_at: z.string(),
+});
+export type UserView = z.infer<typeof userSchema>;
+
+export const getBalanceQuerySchema = z.object({ email: emailSchema.optional() });
+export const getBalanceBodySchema = z.object({ email: emailSchema }).optional();
+
+export const balanceResponseSchema = z.object({
+  email: z.string(),
+  user_id: userIdSchema,
+  balance: z.number(),
+});
+
+export const listUsersQuerySchema = z.object({ limit: pageLimitSchema, cursor: cursorSchema });
+export const userPageSchema = z.object({ users: z.array(userSchema), next_cursor: z.string().nullable() });
+
+export const userParamsSchema = z.object({ user_id: userIdSchema });

@@ -1,0 +1,56 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from './pool.ts';
+
+export const TRANSACTION_ATTEMPTS_MAX = 8;
+const BACKOFF_BASE_MS = 5;
+const BACKOFF_CAP_MS = 250;
+
+/** SQLSTATEs after which re-running the whole transaction is safe and may succeed. */
+const RETRYABLE_SQLSTATES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+/** Connection-level failures: the transaction never committed (or we cannot know, and the idempotency key covers it). */
+const CONNECTION_SQLSTATE_CLASSES = ['08', '57P01', '57P02', '57P03'];
+
+export function isRetryableError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+}
+
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
+  return CONNECTION_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix));
+}
+
+/**
+ * Runs `work` in one database transaction and re-runs the WHOLE transaction on a
+ * serialization failure or deadlock, with jittered exponential backoff and a cap.
+ */
+export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      if (isConnectionError(error)) broken = true;
+      if (!isRetryableError(error) || attempt >= TRANSACTION_ATTEMPTS_MAX) throw error;
+    } finally {
+      client.release(broken);
+    }
+    const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    await sleep(Math.random() * ceilingMs);
+  }
+}

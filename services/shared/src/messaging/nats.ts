@@ -1,0 +1,90 @@
+import { connect, type MsgHdrs, type NatsConnection, headers as natsHeaders, type Subscription } from 'nats';
+
+export type { NatsConnection };
+
+export const NATS_REQUEST_TIMEOUT_MS = 2_000;
+
+export async function connectNats(options: { url: string; name: string }): Promise<NatsConnection> {
+  return connect({
+    servers: options.url.split(','),
+    name: options.name,
+    // Keep trying for ever: a NATS restart must not take a service down with it.
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    timeout: 5_000,
+  });
+}
+
+export type NatsReply = { data: unknown; headers: Record<string, string> };
+
+export class NatsRequestError extends Error {
+  readonly reason: 'no-responders' | 'timeout' | 'disconnected';
+  constructor(reason: 'no-responders' | 'timeout' | 'disconnected', message: string) {
+    super(message);
+    this.name = 'NatsRequestError';
+    this.reason = reason;
+  }
+}
+
+/** JSON request-reply with a timeout; failures are classified so callers can map them to codes. */
+export async function requestJson(
+  nc: NatsConnection,
+  subject: string,
+  payload: unknown,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<unknown> {
+  const hdrs = natsHeaders();
+  for (const [name, value] of Object.entries(options.headers ?? {})) hdrs.set(name, value);
+  try {
+    const reply = await nc.request(subject, JSON.stringify(payload), {
+      timeout: options.timeoutMs ?? NATS_REQUEST_TIMEOUT_MS,
+      headers: hdrs,
+    });
+    return JSON.parse(reply.string());
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code ?? '');
+    if (code === '503') throw new NatsRequestError('no-responders', `no responder for ${subject}`);
+    if (code === 'TIMEOUT') throw new NatsRequestError('timeout', `no reply in time on ${subject}`);
+    if (nc.isClosed() || code === 'CONNECTION_CLOSED' || code === 'DISCONNECT') {
+      throw new NatsRequestError('disconnected', 'NATS connection is down');
+    }
+    throw error;
+  }
+}
+
+/** Serves JSON requests in a queue group; the handler's return value is the reply. */
+export function serveJson(
+  nc: NatsConnection,
+  subject: string,
+  queue: string,
+  handle: (data: unknown, headers: Record<string, string>) => Promise<unknown>,
+): Subscription {
+  return nc.subscribe(subject, {
+    queue,
+    callback: (error, msg) => {
+      if (error) return;
+      void (async () => {
+        let reply: unknown;
+        try {
+          let data: unknown;
+          try {
+            data = JSON.parse(msg.string());
+          } catch {
+            data = undefined;
+          }
+          reply = await handle(data, headersToRecord(msg.headers));
+        } catch {
+          reply = { ok: false, code: 'INTERNAL_ERROR' };
+        }
+        msg.respond(JSON.stringify(reply));
+      })();
+    },
+  });
+}
+
+function headersToRecord(hdrs: MsgHdrs | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!hdrs) return result;
+  for (const key of hdrs.keys()) result[key] = hdrs.get(key);
+  return result;
+}

@@ -1,0 +1,17 @@
+/**
+ * The outbox table both services create in their own migrations (kept identical; a test checks).
+ * An event is written in the same transaction as the change it reports, and the relay publishes it.
+ */
+export const OUTBOX_TABLE_SQL = `
+CREATE TABLE outbox (
+  seq          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_id     uuid NOT NULL UNIQUE,
+  topic        text NOT NULL CHECK (length(topic) BETWEEN 1 AND 249),
+  event_key    text NOT NULL,
+  payload      jsonb NOT NULL,
+  headers      jsonb NOT NULL DEFAULT '{}'::jsonb,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  published_at timestamptz
+);
+CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
+`;
