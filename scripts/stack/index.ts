@@ -1,0 +1,149 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { kafkaLayout, kafkaPid, stopKafka } from './kafka.ts';
+import { natsLayout, natsPid, stopNats } from './nats.ts';
+import { kafkaUp, natsUp, type PartUpOptions, postgresUp } from './part-up.ts';
+import { defaultStackDir } from './paths.ts';
+import { isPortOpen, loopbackHost, readRememberedPort } from './ports.ts';
+import { postgresLayout, postgresPid, stopPostgres } from './postgres.ts';
+import { readStackState, removeStackState, type StackState, writeStackState } from './state.ts';
+import { waitUntil } from './wait.ts';
+
+export { ensureKafkaJars, kafkaVersion } from './kafka-jars.ts';
+export { defaultCacheDir, defaultStackDir } from './paths.ts';
+export type { KafkaState, NatsState, PostgresState, StackState } from './state.ts';
+export { readStackState } from './state.ts';
+
+export type StackUpOptions = {
+  dir?: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+  /** Durability off (fsync, full page writes): for throwaway test stacks only. */
+  fast?: boolean;
+  /** Where the Kafka jars are cached; default `WALLET_CACHE_DIR` or `<repo>/.wallet/cache`. */
+  cacheDir?: string;
+};
+
+const portsClosedTimeoutMs = 15_000;
+
+/**
+ * Starts PostgreSQL, NATS and Kafka (in parallel) unless they already run healthy in `dir`, waits
+ * until each really answers, and writes `<dir>/stack.json`. If any part fails, the parts this call
+ * started are stopped again, so a failed `up` leaves nothing behind.
+ */
+export async function stackUp(options: StackUpOptions = {}): Promise<StackState> {
+  const dir = resolve(options.dir ?? defaultStackDir());
+  const log = options.quiet
+    ? () => {}
+    : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
+  mkdirSync(dir, { recursive: true });
+  const previous = readStackState(dir);
+  const partOptions: PartUpOptions = { dir, fast: options.fast ?? false, cacheDir: options.cacheDir, log };
+  const [postgres, nats, kafka] = await Promise.allSettled([
+    postgresUp(partOptions, previous?.postgres),
+    natsUp(partOptions, previous?.nats),
+    kafkaUp(partOptions, previous?.kafka),
+  ]);
+  if (postgres.status === 'rejected' || nats.status === 'rejected' || kafka.status === 'rejected') {
+    const stops = [];
+    if (postgres.status === 'fulfilled' && postgres.value.startedNow) stops.push(stopPostgres(dir));
+    if (nats.status === 'fulfilled' && nats.value.startedNow) stops.push(stopNats(dir));
+    if (kafka.status === 'fulfilled' && kafka.value.startedNow) stops.push(stopKafka(dir));
+    await Promise.allSettled(stops);
+    const reasons = [postgres, nats, kafka]
+      .filter((result) => result.status === 'rejected')
+      .map((result) => (result.reason instanceof Error ? result.reason.message : String(result.reason)));
+    throw new Error(`stack up failed in ${dir}:\n${reasons.join('\n\n')}`);
+  }
+  const startedNow = postgres.value.startedNow || nats.value.startedNow || kafka.value.startedNow;
+  const state: StackState = {
+    dir,
+    postgres: postgres.value.state,
+    nats: nats.value.state,
+    kafka: kafka.value.state,
+    startedAt: startedNow || !previous ? new Date().toISOString() : previous.startedAt,
+  };
+  writeStackState(state);
+  log(startedNow ? `stack up in ${dir}` : `stack already up in ${dir}`);
+  return state;
+}
+
+export type StackDownOptions = {
+  dir?: string;
+  /** Also delete the parts' data (databases, topics); the shared jar cache is kept. */
+  purge?: boolean;
+};
+
+/** Stops what `stackUp` started in `dir`, waits until the processes are gone and ports closed. */
+export async function stackDown(options: StackDownOptions = {}): Promise<void> {
+  const dir = resolve(options.dir ?? defaultStackDir());
+  const ports = managedPorts(dir);
+  // Found by pid files rather than stack.json, so an `up` that died half-way is cleaned up too.
+  await Promise.all([stopPostgres(dir), stopNats(dir), stopKafka(dir)]);
+  await waitUntil(
+    async () => {
+      for (const port of ports) {
+        if (await isPortOpen(port)) throw new Error(`port ${port} still open`);
+      }
+    },
+    { what: 'ports closed', timeoutMs: portsClosedTimeoutMs },
+  );
+  removeStackState(dir);
+  if (options.purge) {
+    for (const part of ['postgres', 'nats', 'kafka'])
+      rmSync(join(dir, part), { recursive: true, force: true });
+  }
+}
+
+export type PartStatus = { up: boolean; managed: boolean; pid?: number; address?: string };
+
+export type StackStatus = {
+  dir: string;
+  stateFile: boolean;
+  postgres: PartStatus;
+  nats: PartStatus;
+  kafka: PartStatus;
+};
+
+/** A quick look (pids and open ports, no probes) at each part of the stack in `dir`. */
+export async function stackStatus(options: { dir?: string } = {}): Promise<StackStatus> {
+  const dir = resolve(options.dir ?? defaultStackDir());
+  const state = readStackState(dir);
+  const postgresPort = state?.postgres.port ?? readRememberedPort(postgresLayout(dir).portFile);
+  const natsPort = state
+    ? Number(new URL(state.nats.url).port)
+    : readRememberedPort(natsLayout(dir).portFile);
+  const kafkaAddress = state?.kafka.brokers[0] ?? addressOf(readRememberedPort(kafkaLayout(dir).portFile));
+  return {
+    dir,
+    stateFile: state !== undefined,
+    postgres: await partStatus(state?.postgres.managed ?? true, postgresPid(dir), addressOf(postgresPort)),
+    nats: await partStatus(state?.nats.managed ?? true, natsPid(dir), addressOf(natsPort)),
+    kafka: await partStatus(state?.kafka.managed ?? true, kafkaPid(dir), kafkaAddress),
+  };
+}
+
+async function partStatus(managed: boolean, pid: number | undefined, address?: string): Promise<PartStatus> {
+  const [host, port] = address ? splitAddress(address) : [loopbackHost, 0];
+  const open = port > 0 && (await isPortOpen(port, host));
+  return { up: open && (!managed || pid !== undefined), managed, pid: managed ? pid : undefined, address };
+}
+
+/** The ports of the parts that run now, which must be closed once they are stopped. */
+function managedPorts(dir: string): number[] {
+  const files = [
+    ...(postgresPid(dir) ? [postgresLayout(dir).portFile] : []),
+    ...(natsPid(dir) ? [natsLayout(dir).portFile] : []),
+    ...(kafkaPid(dir) ? [kafkaLayout(dir).portFile, kafkaLayout(dir).controllerPortFile] : []),
+  ];
+  return files.map(readRememberedPort).filter((port): port is number => port !== undefined);
+}
+
+function addressOf(port: number | undefined): string | undefined {
+  return port ? `${loopbackHost}:${port}` : undefined;
+}
+
+function splitAddress(address: string): [string, number] {
+  const index = address.lastIndexOf(':');
+  return [address.slice(0, index), Number(address.slice(index + 1))];
+}

@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultStackDir } from './paths.ts';
+
+export type PostgresState = {
+  adminUrl: string;
+  databases: { users: string; transactions: string };
+  pid?: number;
+  port: number;
+  managed: boolean;
+};
+
+export type NatsState = { url: string; pid?: number; managed: boolean };
+
+export type KafkaState = { brokers: string[]; pid?: number; managed: boolean; version: string };
+
+/** What `stackUp` started (or was given by env), as written to `<dir>/stack.json`. */
+export type StackState = {
+  dir: string;
+  postgres: PostgresState;
+  nats: NatsState;
+  kafka: KafkaState;
+  startedAt: string;
+};
+
+const stateFileName = 'stack.json';
+
+export function stateFilePath(dir: string): string {
+  return join(dir, stateFileName);
+}
+
+/** The state of the stack in `dir`, or undefined when none was written (or it was taken down). */
+export function readStackState(dir: string = defaultStackDir()): StackState | undefined {
+  const file = stateFilePath(dir);
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as StackState;
+}
+
+/** Written via a rename so a reader never sees half a file. Mode 600: it holds a password. */
+export function writeStackState(state: StackState): void {
+  mkdirSync(state.dir, { recursive: true });
+  const file = stateFilePath(state.dir);
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(partial, file);
+}
+
+export function removeStackState(dir: string): void {
+  rmSync(stateFilePath(dir), { force: true });
+}
