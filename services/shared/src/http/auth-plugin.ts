@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+import { authenticate, type Principal, type TokenEntry } from './access-tokens.ts';
+
+/** What a route needs: `public` (health, docs), `read`, `move` (money from one's own wallet), `operator`. */
+export type RouteAccess = 'public' | 'read' | 'move' | 'operator';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+const UNAUTHENTICATED: Principal = { scope: 'operator', name: 'auth-disabled' };
+
+/**
+ * Checks the bearer token of every request against the route's `config.access` (default
+ * `operator`, so a route that forgot to say is closed, not open). Per-user checks that need
+ * the body (whose wallet is this?) call `assertMayActFor` in the handler.
+ */
+export function registerAuth(
+  app: FastifyInstance,
+  options: { tokens: TokenEntry[]; disabled: boolean },
+): void {
+  app.decorateRequest('principal', undefined);
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config?.access ?? 'operator';
+    if (access === 'public' || request.is404) return;
+    if (options.disabled) {
+      request.principal = UNAUTHENTICATED;
+      return;
+    }
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header) : null;
+    if (!match) throw new AppError('UNAUTHORIZED', 'send Authorization: Bearer <token>');
+    const principal = authenticate(options.tokens, match[1]!);
+    if (!principal) throw new AppError('UNAUTHORIZED', 'the bearer token is not valid');
+    if (!allows(principal, access))
+      throw new AppError('FORBIDDEN', `a ${principal.scope} token cannot do this`);
+    request.principal = principal;
+  });
+}
+
+function allows(principal: Principal, access: RouteAccess): boolean {
+  if (principal.scope === 'operator') return true;
+  if (access === 'read') return true;
+  if (access === 'move') return principal.scope === 'user';
+  return false;
+}
+
+/** A user token may only read or move its own wallet; operators and readers pass (readers only reach read routes). */
+export function assertMayActFor(request: FastifyRequest, userId: string): void {
+  const principal = request.principal;
+  if (principal?.scope === 'user' && principal.userId !== userId) {
+    throw new AppError('FORBIDDEN', 'this token may only act on its own wallet');
+  }
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of one service. Each service owns a registry (not the global one) so
+ * several instances in one test process never collide.
+ */
+export type ServiceMetrics = {
+  registry: Registry;
+  moneyOperations: Counter<'operation' | 'result'>;
+  natsRequestSeconds: Histogram<'subject' | 'result'>;
+  outboxBacklog: Gauge;
+  outboxOldestAgeSeconds: Gauge;
+  consumerLag: Gauge<'topic'>;
+  poolConnections: Gauge<'state'>;
+};
+
+const HTTP_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export function createServiceMetrics(service: string): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    moneyOperations: new Counter({
+      name: 'wallet_money_operations_total',
+      help: 'Money operations by kind and result (ok, replayed, or an error code)',
+      labelNames: ['operation', 'result'],
+      registers: [registry],
+    }),
+    natsRequestSeconds: new Histogram({
+      name: 'wallet_nats_request_duration_seconds',
+      help: 'NATS request-reply latency by subject and result',
+      labelNames: ['subject', 'result'],
+      buckets: HTTP_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    outboxBacklog: new Gauge({
+      name: 'wallet_outbox_backlog_events',
+      help: 'Outbox events not yet published to Kafka',
+      registers: [registry],
+    }),
+    outboxOldestAgeSeconds: new Gauge({
+      name: 'wallet_outbox_oldest_event_age_seconds',
+      help: 'Age of the oldest unpublished outbox event',
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'wallet_kafka_consumer_lag_messages',
+      help: 'Messages behind the end of the topic for this service consumer group',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    poolConnections: new Gauge({
+      name: 'wallet_db_pool_connections',
+      help: 'PostgreSQL pool connections by state',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+  };
+}
+
+/** HTTP latency by route and status, and the /metrics endpoint. `refresh` updates gauges before a scrape. */
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  metrics: ServiceMetrics,
+  refresh: () => Promise<void>,
+): void {
+  const httpSeconds = new Histogram({
+    name: 'wallet_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: HTTP_BUCKETS_SECONDS,
+    registers: [metrics.registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpSeconds.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
+    await refresh().catch(() => {});
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
