@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { type StackState, type StackStatus, stackDown, stackStatus, stackUp } from './index.ts';
+import {
+  ensureKafkaJars,
+  type StackState,
+  type StackStatus,
+  stackDown,
+  stackStatus,
+  stackUp,
+} from './index.ts';
+import { hideKnownWarnings } from './known-warnings.ts';
 import { redactUrl } from './postgres-client.ts';
 
 const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--fast] [--purge] [--quiet]
@@ -7,6 +15,7 @@ const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--
   up       start PostgreSQL, NATS and Kafka (or reuse them if already up) and print their settings
   down     stop them; data stays unless --purge
   status   show which parts run, their pids and addresses
+  jars     fetch the Kafka jars into the cache (once; bootstrap.sh runs this)
 
   --dir    stack data dir (default: $WALLET_HOME or <repo>/.wallet)
   --json   print machine-readable JSON on stdout
@@ -14,6 +23,7 @@ const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--
   --purge  with down: delete the stack's data too`;
 
 async function main(): Promise<number> {
+  hideKnownWarnings();
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: {
@@ -34,6 +44,12 @@ async function main(): Promise<number> {
   if (command === 'down') {
     await stackDown({ dir: values.dir, purge: values.purge });
     return print(values.json ? JSON.stringify({ down: true }) : 'stack down', 0);
+  }
+  if (command === 'jars') {
+    const libsDir = await ensureKafkaJars({
+      log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    });
+    return values.quiet ? 0 : print(libsDir, 0);
   }
   if (command === 'status') {
     const status = await stackStatus({ dir: values.dir });

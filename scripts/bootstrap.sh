@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Makes this machine ready to build, run and test wallet: system packages (NATS, PostgreSQL
+# server, Java, Maven), node_modules, and the Kafka jars. Idempotent and quick when all is there,
+# since `npm test` (pretest) and `npm start` (prestart) run it every time.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+say() { printf 'bootstrap: %s\n' "$*"; }
+
+# --- system packages ------------------------------------------------------------------------
+missing_packages=()
+
+have_postgres_server() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null
+}
+
+java_major() {
+  # `java -version` prints e.g. openjdk version "17.0.15" 2025-04-15 on stderr.
+  java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
+}
+
+command -v nats-server >/dev/null 2>&1 || missing_packages+=(nats-server)
+have_postgres_server || missing_packages+=(postgresql)
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
+  missing_packages+=(openjdk-17-jre-headless)
+fi
+command -v mvn >/dev/null 2>&1 || missing_packages+=(maven)
+
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  say "installing ${missing_packages[*]} with apt-get"
+  if [ "$(id -u)" -eq 0 ]; then
+    as_root=()
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root=(sudo)
+  else
+    say "missing ${missing_packages[*]} and not root: install them with apt-get, then run this again" >&2
+    exit 1
+  fi
+  # Our stack runs its own PostgreSQL; the Debian package must not create and start a system
+  # cluster on port 5432 on our behalf.
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    "${as_root[@]}" mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | "${as_root[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
+  "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
+    "${missing_packages[@]}" >/dev/null
+  have_postgres_server || { say "PostgreSQL server binaries still missing after install" >&2; exit 1; }
+fi
+
+# --- node_modules -------------------------------------------------------------------------------
+# npm writes node_modules/.package-lock.json on every install: older than the lock file means
+# someone changed the dependencies since.
+if [ ! -d node_modules ] || [ ! -e node_modules/.package-lock.json ] \
+  || { [ -e package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
+  if [ -e package-lock.json ]; then
+    say "npm ci"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    say "npm install (no package-lock.json)"
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  touch node_modules/.package-lock.json
+fi
+
+node_version="$(node_modules/.bin/node --version 2>/dev/null || true)"
+case "$node_version" in
+  v24.*) ;;
+  *)
+    say "node_modules/.bin/node is '${node_version:-missing}', expected v24 (devDependency node@^24)" >&2
+    exit 1
+    ;;
+esac
+
+# --- Kafka jars ---------------------------------------------------------------------------------
+node_modules/.bin/node scripts/stack/main.ts jars --quiet
+say "ready (node ${node_version}, java $(java_major), $(nats-server --version 2>/dev/null | head -n 1))"
