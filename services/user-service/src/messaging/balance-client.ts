@@ -1,0 +1,96 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { balanceReplySchema, balanceSubject } from '../../../shared/src/contracts/nats.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { type NatsConnection, NatsRequestError, requestJson } from '../../../shared/src/messaging/nats.ts';
+import { BALANCE_MAX_MINOR, numericToMinor } from '../../../shared/src/money.ts';
+import type { NatsConnectionState } from './nats-connection-state.ts';
+
+export type BalanceRequestOptions = {
+  nc: NatsConnection;
+  natsState: NatsConnectionState;
+  namespace: string;
+  timeoutMs: number;
+  log: FastifyBaseLogger;
+  onResult?: (result: string, seconds: number) => void;
+};
+
+/**
+ * Asks transactions-service for a wallet's balance over NATS request-reply. Every outcome is
+ * a defined answer: the balance in minor units, or an AppError with a 503 code — never a hang.
+ */
+export async function requestBalanceMinor(
+  options: BalanceRequestOptions,
+  request: { userId: string; requestId: string },
+): Promise<bigint> {
+  const startedMs = performance.now();
+  const finish = (result: string) => options.onResult?.(result, (performance.now() - startedMs) / 1000);
+  if (!options.natsState.isConnected()) {
+    finish('disconnected');
+    throw new AppError('BALANCE_SERVICE_UNAVAILABLE', 'the connection to NATS is down');
+  }
+  let raw: unknown;
+  try {
+    raw = await requestJson(
+      options.nc,
+      balanceSubject(options.namespace),
+      { user_id: request.userId },
+      { timeoutMs: options.timeoutMs, headers: { 'request-id': request.requestId } },
+    );
+  } catch (error) {
+    finish(error instanceof NatsRequestError ? error.reason : 'error');
+    throw requestFailure(error, options);
+  }
+  const minor = readReply(raw, request.userId, options.log);
+  finish(typeof minor === 'bigint' ? 'ok' : minor.code);
+  if (typeof minor !== 'bigint') throw minor;
+  return minor;
+}
+
+function requestFailure(error: unknown, options: BalanceRequestOptions): AppError {
+  if (error instanceof NatsRequestError && error.reason === 'timeout') {
+    return new AppError(
+      'BALANCE_SERVICE_TIMEOUT',
+      `transactions-service did not answer within ${options.timeoutMs} ms`,
+    );
+  }
+  if (error instanceof NatsRequestError && error.reason === 'no-responders') {
+    return new AppError(
+      'BALANCE_SERVICE_UNAVAILABLE',
+      'no transactions-service is answering balance requests',
+    );
+  }
+  if (!(error instanceof NatsRequestError)) {
+    // A reply that is not JSON, or a NATS error we do not classify: still a defined 503.
+    options.log.warn({ err: error }, 'balance request failed');
+  }
+  return new AppError('BALANCE_SERVICE_UNAVAILABLE', 'the balance request could not be completed');
+}
+
+/** Validates the reply; anything off-contract is logged and answered as unavailable. */
+function readReply(raw: unknown, userId: string, log: FastifyBaseLogger): bigint | AppError {
+  const parsed = balanceReplySchema.safeParse(raw);
+  if (!parsed.success) {
+    log.error({ reply: raw, issues: parsed.error.issues }, 'invalid balance reply from transactions-service');
+    return new AppError('BALANCE_SERVICE_UNAVAILABLE', 'transactions-service sent an invalid reply');
+  }
+  const reply = parsed.data;
+  if (!reply.ok) {
+    if (reply.code === 'WALLET_NOT_FOUND') {
+      return new AppError('WALLET_PENDING', 'the wallet is being opened; retry shortly');
+    }
+    log.warn({ code: reply.code }, 'transactions-service refused the balance request');
+    return new AppError('BALANCE_SERVICE_UNAVAILABLE', `transactions-service answered ${reply.code}`);
+  }
+  if (reply.user_id !== userId) {
+    log.error({ reply, userId }, 'balance reply for another user');
+    return new AppError('BALANCE_SERVICE_UNAVAILABLE', 'transactions-service sent an invalid reply');
+  }
+  try {
+    const minor = numericToMinor(reply.balance);
+    if (minor > BALANCE_MAX_MINOR) throw new RangeError(`balance above the maximum: ${reply.balance}`);
+    return minor;
+  } catch (error) {
+    log.error({ err: error, reply }, 'balance reply out of range');
+    return new AppError('BALANCE_SERVICE_UNAVAILABLE', 'transactions-service sent an invalid reply');
+  }
+}

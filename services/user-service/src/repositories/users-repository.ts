@@ -1,0 +1,71 @@
+import { AppError } from '../../../shared/src/errors.ts';
+import type { Queryable } from './queryable.ts';
+import type { UserPagePosition } from './user-page-cursor.ts';
+
+/** A users row as the API shows it, plus the exact created_at text that page cursors carry. */
+export type UserRow = {
+  user_id: string;
+  email: string;
+  created_at: Date;
+  created_at_exact: string;
+};
+
+const UNIQUE_VIOLATION = '23505';
+
+const USER_COLUMNS = `user_id::text, email, created_at,
+  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact`;
+
+/**
+ * Inserts a user; a taken email (in any case) is EMAIL_TAKEN. The unique index decides, not a
+ * prior SELECT, so two concurrent requests for one email cannot both succeed.
+ */
+export async function insertUser(db: Queryable, user: { userId: string; email: string }): Promise<UserRow> {
+  try {
+    const { rows } = await db.query<UserRow>(
+      `INSERT INTO users (user_id, email) VALUES ($1::uuid, $2::text) RETURNING ${USER_COLUMNS}`,
+      [user.userId, user.email],
+    );
+    return rows[0]!;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
+      throw new AppError('EMAIL_TAKEN', `${user.email} is already registered`);
+    }
+    throw error;
+  }
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users WHERE lower(email) = lower($1::text)`,
+    [email],
+  );
+  return rows[0];
+}
+
+export async function findUserById(db: Queryable, userId: string): Promise<UserRow | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = $1::uuid`, [
+    userId,
+  ]);
+  return rows[0];
+}
+
+/** One page in (created_at, user_id) order, strictly after `after` when given. */
+export async function listUsersPage(
+  db: Queryable,
+  page: { limit: number; after: UserPagePosition | undefined },
+): Promise<UserRow[]> {
+  if (!page.after) {
+    const { rows } = await db.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users ORDER BY created_at, user_id LIMIT $1::int`,
+      [page.limit],
+    );
+    return rows;
+  }
+  const { rows } = await db.query<UserRow>(
+    `SELECT ${USER_COLUMNS} FROM users
+      WHERE (created_at, user_id) > ($1::timestamptz, $2::uuid)
+      ORDER BY created_at, user_id LIMIT $3::int`,
+    [page.after.createdAtExact, page.after.userId, page.limit],
+  );
+  return rows;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { emailSchema } from '../../../shared/src/contracts/common.ts';
+import { balanceResponseSchema, getBalanceQuerySchema } from '../../../shared/src/contracts/users-api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
+import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import type { UserAppDeps } from '../app-deps.ts';
+import { getBalance } from '../users/get-balance.ts';
+
+/** A GET without a body arrives as `null`, so the body is nullish here (the contract's is only optional). */
+const getBalanceBodySchema = z.object({ email: emailSchema }).nullish();
+
+export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
+  app.get(
+    '/getBalance',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: "A user's balance, asked from transactions-service over NATS",
+        description:
+          'Send {"email": …} as a JSON body, or ?email= for clients that cannot send a body with GET ' +
+          '(the body wins when both are given). 503 WALLET_PENDING while the wallet is still being opened.',
+        tags: ['users'],
+        security: [{ bearer: [] }],
+        querystring: getBalanceQuerySchema,
+        body: getBalanceBodySchema,
+        response: { 200: balanceResponseSchema },
+      },
+    },
+    async (request) => {
+      const email = request.body?.email ?? request.query.email;
+      if (email === undefined) {
+        throw new AppError('INVALID_EMAIL', 'give the email as a JSON body {"email": …} or as ?email=');
+      }
+      return getBalance(
+        deps.pool,
+        {
+          nc: deps.nc,
+          natsState: deps.natsState,
+          namespace: deps.config.WALLET_NAMESPACE,
+          timeoutMs: deps.config.BALANCE_REQUEST_TIMEOUT_MS,
+          log: request.log,
+          onResult: (result, seconds) =>
+            deps.metrics.natsRequestSeconds.observe({ subject: 'balance', result }, seconds),
+        },
+        { email, requestId: request.id, authorize: (userId) => assertMayActFor(request, userId) },
+      );
+    },
+  );
+}

@@ -1,0 +1,73 @@
+import { emailSchema } from '../../../shared/src/contracts/common.ts';
+import {
+  listUsersQuerySchema,
+  userPageSchema,
+  userParamsSchema,
+  userSchema,
+} from '../../../shared/src/contracts/users-api.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
+import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import type { UserAppDeps } from '../app-deps.ts';
+import { decodeUserCursor, encodeUserCursor } from '../repositories/user-page-cursor.ts';
+import { findUserByEmail, findUserById, listUsersPage } from '../repositories/users-repository.ts';
+import { toUserView } from '../users/user-view.ts';
+
+/** `?email=` turns the list into a lookup: the page holds that one user or none (the CLI resolves emails so). */
+const usersQuerySchema = listUsersQuerySchema.extend({ email: emailSchema.optional() });
+
+export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
+  app.get(
+    '/users',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'List users in creation order (keyset-paged), or look one up by ?email=',
+        tags: ['users'],
+        security: [{ bearer: [] }],
+        querystring: usersQuerySchema,
+        response: { 200: userPageSchema },
+      },
+    },
+    async (request) => {
+      const { email, limit, cursor } = request.query;
+      if (email !== undefined) {
+        const user = await findUserByEmail(deps.pool, email);
+        if (user) assertMayActFor(request, user.user_id);
+        return { users: user ? [toUserView(user)] : [], next_cursor: null };
+      }
+      if (request.principal?.scope === 'user') {
+        throw new AppError('FORBIDDEN', 'a user token may only look itself up (?email=)');
+      }
+      const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
+      const rows = await listUsersPage(deps.pool, { limit, after });
+      const last = rows.at(-1);
+      // A full page may have more behind it; an empty next page is the (cheap) price of not counting.
+      const nextCursor =
+        last && rows.length === limit
+          ? encodeUserCursor({ createdAtExact: last.created_at_exact, userId: last.user_id })
+          : null;
+      return { users: rows.map(toUserView), next_cursor: nextCursor };
+    },
+  );
+
+  app.get(
+    '/users/:user_id',
+    {
+      config: { access: 'read' },
+      schema: {
+        summary: 'One user by id',
+        tags: ['users'],
+        security: [{ bearer: [] }],
+        params: userParamsSchema,
+        response: { 200: userSchema },
+      },
+    },
+    async (request) => {
+      assertMayActFor(request, request.params.user_id);
+      const user = await findUserById(deps.pool, request.params.user_id);
+      if (!user) throw new AppError('USER_NOT_FOUND', `no user with id ${request.params.user_id}`);
+      return toUserView(user);
+    },
+  );
+}

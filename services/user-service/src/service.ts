@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { migrate } from '../../shared/src/db/migrate.ts';
+import type { Pool } from '../../shared/src/db/pool.ts';
+import { createPool } from '../../shared/src/db/pool.ts';
+import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
+import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
+import { createKafka, type EventProducer } from '../../shared/src/messaging/kafka.ts';
+import { connectNats, type NatsConnection } from '../../shared/src/messaging/nats.ts';
+import { createOutboxRelay, type OutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
+import { buildUserApp, USER_SERVICE_NAME } from './app.ts';
+import type { UserConfig } from './config.ts';
+import { ensureTopicsTolerant } from './messaging/ensure-topics-tolerant.ts';
+import { watchNatsConnection } from './messaging/nats-connection-state.ts';
+import { userCreatedTopic } from './messaging/user-created-event.ts';
+
+export const MIGRATIONS_DIR = path.join(import.meta.dirname, '..', 'migrations');
+const MIGRATION_LOCK_NAME = 'user-service-migrations';
+
+export type RunningUserService = {
+  app: HttpApp;
+  /** The address it listens on, e.g. http://127.0.0.1:41234 (the real port when PORT was 0). */
+  url: string;
+  /** Graceful: stop accepting, finish in-flight requests, flush the outbox, drain NATS, close all. */
+  stop(): Promise<void>;
+};
+
+type Resources = {
+  pool: Pool;
+  producer?: EventProducer;
+  relay?: OutboxRelay;
+  nc?: NatsConnection;
+  app?: HttpApp;
+};
+
+/**
+ * Starts one replica: database (migrated under an advisory lock), the user-created topic,
+ * the outbox relay, NATS, then HTTP. Several replicas may run on one database.
+ */
+export async function startUserService(config: UserConfig): Promise<RunningUserService> {
+  const resources: Resources = {
+    pool: createPool({
+      connectionString: config.DATABASE_URL,
+      max: config.DATABASE_POOL_SIZE,
+      applicationName: USER_SERVICE_NAME,
+    }),
+  };
+  try {
+    const url = await startResources(config, resources);
+    let stopping: Promise<void> | undefined;
+    return {
+      app: resources.app!,
+      url,
+      stop: () => {
+        stopping ??= stopResources(resources);
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await stopResources(resources).catch(() => {});
+    throw error;
+  }
+}
+
+async function startResources(config: UserConfig, resources: Resources): Promise<string> {
+  const { pool } = resources;
+  await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: USER_SERVICE_NAME });
+  await ensureTopicsTolerant(kafka, [userCreatedTopic(config.WALLET_NAMESPACE)]);
+  resources.producer = await kafka.createProducer();
+  resources.nc = await connectNats({ url: config.NATS_URL, name: USER_SERVICE_NAME });
+  const metrics = createServiceMetrics(USER_SERVICE_NAME);
+  let app: HttpApp | undefined;
+  const relay = createOutboxRelay({
+    pool,
+    producer: resources.producer,
+    onError: (error) => app?.log.warn({ err: error }, 'outbox relay could not publish; retrying'),
+  });
+  resources.relay = relay;
+  app = await buildUserApp({
+    config,
+    pool,
+    kafka,
+    nc: resources.nc,
+    natsState: watchNatsConnection(resources.nc),
+    relay,
+    metrics,
+  });
+  resources.app = app;
+  relay.start();
+  const address = await app.listen({ host: config.HOST, port: config.PORT });
+  return address;
+}
+
+/** In dependency order; each step runs even when an earlier one failed. */
+async function stopResources(resources: Resources): Promise<void> {
+  const steps: Array<() => Promise<unknown> | undefined> = [
+    () => resources.app?.close(),
+    () => resources.relay?.stop(),
+    () => resources.nc?.drain(),
+    () => resources.producer?.disconnect(),
+    () => resources.pool.end(),
+  ];
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw new AggregateError(errors, 'user-service did not stop cleanly');
+}

@@ -1,0 +1,23 @@
+import type { Pool } from '../../../shared/src/db/pool.ts';
+import { AppError } from '../../../shared/src/errors.ts';
+import { minorToNumber } from '../../../shared/src/money.ts';
+import { type BalanceRequestOptions, requestBalanceMinor } from '../messaging/balance-client.ts';
+import { findUserByEmail } from '../repositories/users-repository.ts';
+
+export type BalanceView = { email: string; user_id: string; balance: number };
+
+/** Resolves the email here, then asks transactions-service; user-service never stores a balance. */
+export async function getBalance(
+  pool: Pool,
+  balance: BalanceRequestOptions,
+  query: { email: string; requestId: string; authorize: (userId: string) => void },
+): Promise<BalanceView> {
+  const user = await findUserByEmail(pool, query.email);
+  if (!user) throw new AppError('USER_NOT_FOUND', `no user with email ${query.email}`);
+  query.authorize(user.user_id);
+  const balanceMinor = await requestBalanceMinor(balance, {
+    userId: user.user_id,
+    requestId: query.requestId,
+  });
+  return { email: user.email, user_id: user.user_id, balance: minorToNumber(balanceMinor) };
+}
