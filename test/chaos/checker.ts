@@ -1,0 +1,50 @@
+import { checkOutbox, checkServerErrors, type ServerErrorPolicy } from './delivery-checks.ts';
+import type { History, Violation, ViolationKind } from './history.ts';
+import {
+  checkChains,
+  checkNoPhantoms,
+  checkReads,
+  checkTransferLegs,
+  checkWallets,
+} from './ledger-checks.ts';
+import { checkApplications, checkConservation, checkNoNegativeBalance } from './money-checks.ts';
+
+export type CheckerOptions = ServerErrorPolicy;
+
+/** A 503 up to this long after a fault ended is still the fault's: pools and clients reconnect. */
+export const FAULT_GRACE_MS_DEFAULT = 10_000;
+
+export const CHECKER_OPTIONS_DEFAULT: CheckerOptions = {
+  faultGraceMs: FAULT_GRACE_MS_DEFAULT,
+  anytime503Codes: new Set(['WALLET_PENDING']),
+};
+
+/**
+ * Judges a recorded bank-workload history. Pure: no I/O, the same history always gives the same
+ * violations, so it can be proved on hand-made histories (checker.test.ts) before it is trusted
+ * to pass a real run. An empty list means the run kept every promise it is checked for.
+ */
+export function checkHistory(
+  history: History,
+  options: CheckerOptions = CHECKER_OPTIONS_DEFAULT,
+): Violation[] {
+  return [
+    ...checkConservation(history),
+    ...checkNoNegativeBalance(history),
+    ...checkApplications(history),
+    ...checkNoPhantoms(history),
+    ...checkChains(history),
+    ...checkTransferLegs(history),
+    ...checkReads(history),
+    ...checkWallets(history),
+    ...checkOutbox(history),
+    ...checkServerErrors(history, options),
+  ];
+}
+
+/** How many violations of each kind, for the summary table. */
+export function countViolations(violations: readonly Violation[]): Map<ViolationKind, number> {
+  const counts = new Map<ViolationKind, number>();
+  for (const violation of violations) counts.set(violation.kind, (counts.get(violation.kind) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,51 @@
+import type { Attempt, FaultWindow, History, Violation } from './history.ts';
+
+/** Every outbox row was published, and its event id came back when the topics were read. */
+export function checkOutbox(history: History): Violation[] {
+  const violations: Violation[] = [];
+  for (const row of history.snapshot.outbox) {
+    if (row.publishedAt === null) {
+      violations.push({
+        kind: 'outbox-unpublished',
+        detail: `${row.service} outbox event ${row.eventId} (${row.topic}) has no published_at`,
+      });
+    } else if (!history.kafkaEventIds.has(row.eventId)) {
+      violations.push({
+        kind: 'event-not-on-kafka',
+        detail: `${row.service} outbox event ${row.eventId} (${row.topic}) marked published, not on Kafka`,
+      });
+    }
+  }
+  return violations;
+}
+
+export type ServerErrorPolicy = {
+  /** How long after a fault window closes a 503 still counts as caused by it (reconnects take time). */
+  faultGraceMs: number;
+  /** 503 codes that are part of normal operation, fault or not (e.g. WALLET_PENDING). */
+  anytime503Codes: ReadonlySet<string>;
+};
+
+function overlapsFault(attempt: Attempt, faults: readonly FaultWindow[], graceMs: number): boolean {
+  return faults.some(
+    (fault) => attempt.startedAtMs <= fault.endedAtMs + graceMs && attempt.endedAtMs >= fault.startedAtMs,
+  );
+}
+
+/** A 5xx is a bug unless it is a 503 that a dependency fault explains, or a documented anytime 503. */
+export function checkServerErrors(history: History, policy: ServerErrorPolicy): Violation[] {
+  const violations: Violation[] = [];
+  for (const operation of history.operations) {
+    for (const attempt of operation.attempts) {
+      if (attempt.status === undefined || attempt.status < 500) continue;
+      if (attempt.status === 503 && attempt.code && policy.anytime503Codes.has(attempt.code)) continue;
+      if (attempt.status === 503 && overlapsFault(attempt, history.faults, policy.faultGraceMs)) continue;
+      violations.push({
+        kind: 'unexpected-5xx',
+        detail: `${operation.kind} #${operation.id} got ${attempt.status} ${attempt.code ?? ''} from ${attempt.replica ?? '?'} at ${attempt.startedAtMs}`,
+        operationId: operation.id,
+      });
+    }
+  }
+  return violations;
+}

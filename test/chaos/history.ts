@@ -1,0 +1,120 @@
+/**
+ * What a bank-workload run records, in the shape the checker reads. Jepsen style: each client
+ * operation is invoked once and completes with one outcome:
+ * - `ok`   the service acknowledged it (2xx, possibly a replay of an earlier attempt);
+ * - `fail` the service definitely refused it (a 4xx that means "not done", e.g. INSUFFICIENT_FUNDS);
+ * - `info` the outcome is unknown (timeouts, dropped connections, 5xx after the retries ran out):
+ *          it may or may not have been applied, but at most once.
+ * Money is bigint minor units everywhere; nothing here is a float.
+ */
+
+export type OperationKind = 'create_user' | 'deposit' | 'transfer' | 'read';
+export type Outcome = 'ok' | 'fail' | 'info';
+
+/** One HTTP attempt of an operation; retries of the same operation reuse its idempotency key. */
+export type Attempt = {
+  startedAtMs: number;
+  endedAtMs: number;
+  /** Undefined when no response came back (connection refused or reset, client timeout). */
+  status?: number;
+  /** The problem+json `code`, when there was one. */
+  code?: string;
+  /** The network error, when there was no response. */
+  error?: string;
+  /** Which replica was asked, e.g. "transactions-1". */
+  replica?: string;
+};
+
+/** What an acknowledged operation's response said, read exactly (minor units). */
+export type OperationResult = {
+  userId?: string;
+  balanceMinor?: bigint;
+  sourceBalanceMinor?: bigint;
+  targetBalanceMinor?: bigint;
+  transactionId?: string;
+  transferId?: string;
+};
+
+export type Operation = {
+  id: number;
+  client: number;
+  kind: OperationKind;
+  idempotencyKey?: string;
+  /** The wallet a deposit goes to, a read looks at, or a create_user made (once known). */
+  userId?: string;
+  email?: string;
+  sourceUserId?: string;
+  targetUserId?: string;
+  amountMinor?: bigint;
+  invokedAtMs: number;
+  completedAtMs: number;
+  outcome: Outcome;
+  attempts: Attempt[];
+  result?: OperationResult;
+};
+
+export type TransactionKind = 'deposit' | 'transfer_out' | 'transfer_in';
+
+/** A row of the transactions table (transactions DB), money converted to minor units. */
+export type LedgerRow = {
+  id: string;
+  seq: bigint;
+  userId: string;
+  kind: TransactionKind;
+  balanceChangeMinor: bigint;
+  oldBalanceMinor: bigint;
+  newBalanceMinor: bigint;
+  transferId: string | null;
+  idempotencyKey: string | null;
+};
+
+export type WalletRow = { userId: string; balanceMinor: bigint };
+export type UserRow = { userId: string; email: string };
+export type OutboxRow = {
+  service: 'users' | 'transactions';
+  eventId: string;
+  topic: string;
+  publishedAt: string | null;
+};
+
+/** The databases after the run went quiet. */
+export type Snapshot = {
+  users: UserRow[];
+  wallets: WalletRow[];
+  transactions: LedgerRow[];
+  outbox: OutboxRow[];
+};
+
+/** A fault the nemesis injected, from its first blow to the moment the part answered again. */
+export type FaultWindow = { kind: string; target: string; startedAtMs: number; endedAtMs: number };
+
+export type History = {
+  /** Money in the system before the first operation (0 when every wallet starts empty). */
+  startTotalMinor: bigint;
+  operations: Operation[];
+  faults: FaultWindow[];
+  snapshot: Snapshot;
+  /** The `event-id` headers of every record read back from the run's Kafka topics. */
+  kafkaEventIds: ReadonlySet<string>;
+};
+
+export type ViolationKind =
+  | 'money-not-conserved'
+  | 'negative-balance'
+  | 'acked-not-applied-once'
+  | 'unknown-applied-twice'
+  | 'refused-but-applied'
+  | 'applied-wrong-amount'
+  | 'phantom-movement'
+  | 'ack-mismatch'
+  | 'chain-broken'
+  | 'balance-mismatch'
+  | 'read-not-in-history'
+  | 'transfer-legs'
+  | 'wallet-count'
+  | 'orphan-wallet'
+  | 'outbox-unpublished'
+  | 'event-not-on-kafka'
+  | 'unexpected-5xx';
+
+export type Violation = { kind: ViolationKind; detail: string; operationId?: number; userId?: string };
