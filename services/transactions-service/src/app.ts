@@ -1,0 +1,29 @@
+import { createHttpApp, type HttpApp } from '../../shared/src/http/create-http-app.ts';
+import { registerAddMoneyRoute } from './routes/add-money-route.ts';
+import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
+import type { RouteDeps } from './routes/route-deps.ts';
+import { registerTransferMoneyRoute } from './routes/transfer-money-route.ts';
+import { registerWalletRoutes } from './routes/wallet-routes.ts';
+
+export const SERVICE_NAME = 'transactions-service';
+export const SERVICE_VERSION = '0.1.0';
+
+/** The HTTP app with every route; it does not listen (the service or a test decides that). */
+export async function buildTransactionsApp(deps: RouteDeps & { logLevel: string }): Promise<HttpApp> {
+  const app = await createHttpApp({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description: 'Wallets and exact money movements: deposits, transfers, history.',
+    logLevel: deps.logLevel,
+  });
+  // Every body here is JSON; without this, Fastify's built-in text/plain parser would turn a
+  // wrong content type into a confusing validation error instead of 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
+  registerAddMoneyRoute(app, deps);
+  registerTransferMoneyRoute(app, deps);
+  registerListTransactionsRoute(app, deps);
+  registerWalletRoutes(app, deps);
+  registerHealthRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { commonEnvSchema, loadConfig } from '../../shared/src/config.ts';
+
+export const PORT_DEFAULT = 8081;
+export const PORT_MAX = 65_535;
+/** Hours an idempotency key is kept before the cleanup may delete it (the promise to clients is ≥ 24 h). */
+export const IDEMPOTENCY_KEY_RETENTION_HOURS = 48;
+export const IDEMPOTENCY_CLEANUP_INTERVAL_MS_DEFAULT = 10 * 60 * 1_000;
+
+export const transactionsEnvSchema = commonEnvSchema.extend({
+  /** 0 picks a free port (tests); `startTransactionsService` reports the real one in `url`. */
+  PORT: z.coerce.number().int().min(0).max(PORT_MAX).default(PORT_DEFAULT),
+  IDEMPOTENCY_CLEANUP_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(24 * 60 * 60 * 1_000)
+    .default(IDEMPOTENCY_CLEANUP_INTERVAL_MS_DEFAULT),
+});
+
+export type TransactionsConfig = z.infer<typeof transactionsEnvSchema>;
+
+/** Validates the environment once at boot; throws ConfigError naming every bad variable. */
+export function loadTransactionsConfig(env: Record<string, string | undefined>): TransactionsConfig {
+  return loadConfig(transactionsEnvSchema, env);
+}

@@ -1,0 +1,57 @@
+import type { Pool } from '../../shared/src/db/pool.ts';
+import { IDEMPOTENCY_KEY_RETENTION_HOURS } from './config.ts';
+import { deleteExpiredIdempotencyKeys } from './repositories/idempotency-repository.ts';
+
+/** Rows per DELETE, so one pass never holds many locks or a long transaction. */
+export const IDEMPOTENCY_CLEANUP_BATCH_SIZE = 1_000;
+/** Bounds one pass; the next interval continues where this one stopped. */
+export const IDEMPOTENCY_CLEANUP_BATCHES_MAX = 100;
+
+export type IdempotencyCleanup = { runOnce(): Promise<number>; stop(): Promise<void> };
+
+/**
+ * Deletes idempotency keys older than the retention on an interval. Every replica runs it;
+ * the deletes are idempotent, so overlapping passes only waste a little work.
+ */
+export function startIdempotencyCleanup(options: {
+  pool: Pool;
+  intervalMs: number;
+  onError: (error: unknown) => void;
+}): IdempotencyCleanup {
+  let current: Promise<number> | undefined;
+
+  async function runOnce(): Promise<number> {
+    let deleted = 0;
+    for (let batch = 0; batch < IDEMPOTENCY_CLEANUP_BATCHES_MAX; batch++) {
+      const count = await deleteExpiredIdempotencyKeys(options.pool, {
+        retentionHours: IDEMPOTENCY_KEY_RETENTION_HOURS,
+        batchSize: IDEMPOTENCY_CLEANUP_BATCH_SIZE,
+      });
+      deleted += count;
+      if (count < IDEMPOTENCY_CLEANUP_BATCH_SIZE) break;
+    }
+    return deleted;
+  }
+
+  const timer = setInterval(() => {
+    if (current) return;
+    current = runOnce()
+      .catch((error: unknown) => {
+        options.onError(error);
+        return 0;
+      })
+      .finally(() => {
+        current = undefined;
+      });
+  }, options.intervalMs);
+  // The cleanup alone must not keep the process alive.
+  timer.unref();
+
+  return {
+    runOnce,
+    async stop() {
+      clearInterval(timer);
+      await current;
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { type BalanceReply, balanceRequestSchema } from '../../../shared/src/contracts/nats.ts';
+import type { Pool } from '../../../shared/src/db/pool.ts';
+import { formatMinor } from '../../../shared/src/money.ts';
+import { findWallet } from '../repositories/wallet-repository.ts';
+
+/**
+ * Answers the user-service's balance requests over NATS. Anything that throws (database down)
+ * becomes INTERNAL_ERROR in serveJson, so the requester gets a reply instead of a timeout.
+ */
+export function createBalanceHandler(pool: Pool): (data: unknown) => Promise<BalanceReply> {
+  return async (data) => {
+    const request = balanceRequestSchema.safeParse(data);
+    if (!request.success) return { ok: false, code: 'INVALID_REQUEST' };
+    const userId = request.data.user_id.toLowerCase();
+    const wallet = await findWallet(pool, userId);
+    if (!wallet) return { ok: false, code: 'WALLET_NOT_FOUND' };
+    return { ok: true, user_id: userId, balance: formatMinor(wallet.balanceMinor) };
+  };
+}

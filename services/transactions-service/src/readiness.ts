@@ -1,0 +1,33 @@
+import type { Pool } from '../../shared/src/db/pool.ts';
+
+export const READINESS_CHECK_TIMEOUT_MS = 2_000;
+
+export type ReadinessReport = { ready: boolean; checks: Record<string, boolean> };
+export type ReadinessProbes = Record<string, () => Promise<boolean> | boolean>;
+
+/** Runs every probe at once, each bounded by a timeout; a probe that throws or hangs counts as failing. */
+export async function checkReadiness(probes: ReadinessProbes): Promise<ReadinessReport> {
+  const names = Object.keys(probes);
+  const results = await Promise.all(names.map((name) => withTimeout(probes[name]!)));
+  const checks = Object.fromEntries(names.map((name, index) => [name, results[index]!]));
+  return { ready: results.every(Boolean), checks };
+}
+
+async function withTimeout(probe: () => Promise<boolean> | boolean): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(probe), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function databaseAnswers(pool: Pool): Promise<boolean> {
+  await pool.query('SELECT 1');
+  return true;
+}

@@ -1,0 +1,76 @@
+import type { PoolClient } from '../../../shared/src/db/pool.ts';
+import { numericToMinor } from '../../../shared/src/money.ts';
+import type { Queryable } from './queryable.ts';
+
+export type Wallet = { userId: string; balanceMinor: bigint; createdAt: Date };
+/** Keyset position in the newest-first wallet list: created_at in microseconds since epoch, then user id. */
+export type WalletPosition = { createdAtMicros: bigint; userId: string };
+export type WalletRow = Wallet & { position: WalletPosition };
+
+type WalletRecord = { user_id: string; balance: string; created_at: Date; created_at_micros: string };
+
+const WALLET_COLUMNS = `user_id::text, balance::text, created_at,
+  (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_at_micros`;
+
+function toWalletRow(record: WalletRecord): WalletRow {
+  return {
+    userId: record.user_id,
+    balanceMinor: numericToMinor(record.balance),
+    createdAt: record.created_at,
+    position: { createdAtMicros: BigInt(record.created_at_micros), userId: record.user_id },
+  };
+}
+
+/** Opens a wallet with a zero balance; a second call for the same user changes nothing. Returns true when opened now. */
+export async function openWallet(client: Queryable, userId: string): Promise<boolean> {
+  const result = await client.query(
+    'INSERT INTO users (user_id) VALUES ($1::uuid) ON CONFLICT (user_id) DO NOTHING',
+    [userId],
+  );
+  return result.rowCount === 1;
+}
+
+/**
+ * Locks the wallets of `userIds` for the rest of the transaction, always in user_id order,
+ * so two transfers A→B and B→A take their locks in the same order and cannot deadlock.
+ * Returns the locked balances; a missing user is absent from the map.
+ */
+export async function lockWallets(client: PoolClient, userIds: string[]): Promise<Map<string, bigint>> {
+  const { rows } = await client.query<{ user_id: string; balance: string }>(
+    `SELECT user_id::text, balance::text FROM users
+      WHERE user_id = ANY($1::uuid[])
+      ORDER BY user_id
+      FOR UPDATE`,
+    [userIds],
+  );
+  return new Map(rows.map((row) => [row.user_id, numericToMinor(row.balance)]));
+}
+
+export async function findWallet(db: Queryable, userId: string): Promise<Wallet | undefined> {
+  const { rows } = await db.query<WalletRecord>(
+    `SELECT ${WALLET_COLUMNS} FROM users WHERE user_id = $1::uuid`,
+    [userId],
+  );
+  return rows[0] ? toWalletRow(rows[0]) : undefined;
+}
+
+export async function walletExists(db: Queryable, userId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM users WHERE user_id = $1::uuid', [userId]);
+  return rowCount === 1;
+}
+
+/** Newest wallets first, strictly after `after` when given. */
+export async function listWallets(
+  db: Queryable,
+  options: { limit: number; after?: WalletPosition },
+): Promise<WalletRow[]> {
+  const { rows } = await db.query<WalletRecord>(
+    `SELECT ${WALLET_COLUMNS} FROM users
+      WHERE $2::bigint IS NULL
+         OR (created_at, user_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid)
+      ORDER BY created_at DESC, user_id DESC
+      LIMIT $1::int`,
+    [options.limit, options.after?.createdAtMicros.toString() ?? null, options.after?.userId ?? null],
+  );
+  return rows.map(toWalletRow);
+}

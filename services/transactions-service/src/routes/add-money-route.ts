@@ -1,0 +1,43 @@
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
+import {
+  addMoneyBodySchema,
+  addMoneyResponseSchema,
+} from '../../../shared/src/contracts/transactions-api.ts';
+import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { parseAmount } from '../../../shared/src/money.ts';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_REPLAYED_HEADER,
+  readIdempotencyKey,
+} from '../idempotency-key.ts';
+import { addMoney } from '../operations/add-money.ts';
+import { idempotentRequestHeadersSchema } from './idempotency-headers.ts';
+import type { RouteDeps } from './route-deps.ts';
+
+export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
+  app.post(
+    '/addMoney',
+    {
+      schema: {
+        summary: 'Deposit money into a wallet',
+        tags: ['money'],
+        headers: idempotentRequestHeadersSchema,
+        body: addMoneyBodySchema,
+        response: { 200: addMoneyResponseSchema, '4xx': problemSchema, '5xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+      const amountMinor = parseAmount(request.body.amount, 'amount');
+      const outcome = await addMoney(deps.pool, deps.namespace, {
+        userId: request.body.user_id.toLowerCase(),
+        amountMinor,
+        idempotencyKey,
+        requestId: request.id,
+      });
+      if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
+      else deps.onCommitted();
+      return reply.status(outcome.statusCode).send(outcome.body);
+    },
+  );
+}

@@ -1,0 +1,61 @@
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
+import {
+  listTransactionsQuerySchema,
+  type TransactionView,
+  transactionPageSchema,
+} from '../../../shared/src/contracts/transactions-api.ts';
+import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { minorToNumber } from '../../../shared/src/money.ts';
+import { toClientError } from '../database-errors.ts';
+import { walletNotFound } from '../operations/wallet-not-found.ts';
+import { decodeSeqCursor, encodeSeqCursor } from '../page-cursor.ts';
+import { listTransactions, type TransactionRow } from '../repositories/transaction-repository.ts';
+import { walletExists } from '../repositories/wallet-repository.ts';
+import type { RouteDeps } from './route-deps.ts';
+
+function toView(row: TransactionRow): TransactionView {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    kind: row.kind,
+    balance_change: minorToNumber(row.balanceChangeMinor),
+    old_balance: minorToNumber(row.oldBalanceMinor),
+    new_balance: minorToNumber(row.newBalanceMinor),
+    transfer_id: row.transferId,
+    counterparty_id: row.counterpartyId,
+    timestamp: row.timestamp.toISOString(),
+  };
+}
+
+export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): void {
+  app.get(
+    '/transactions',
+    {
+      schema: {
+        summary: "A user's money movements, newest first",
+        description: 'Keyset pages: pass `next_cursor` back as `cursor` until it is null.',
+        tags: ['history'],
+        querystring: listTransactionsQuerySchema,
+        response: { 200: transactionPageSchema, '4xx': problemSchema, '5xx': problemSchema },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const userId = request.query.user_id.toLowerCase();
+      const beforeSeq = cursor === undefined ? undefined : decodeSeqCursor(cursor);
+      try {
+        if (!(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
+        // One row more than asked tells whether another page exists without a count.
+        const rows = await listTransactions(deps.pool, { userId, limit: limit + 1, beforeSeq });
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          transactions: page.map(toView),
+          next_cursor: rows.length > limit && last ? encodeSeqCursor(last.seq) : null,
+        };
+      } catch (error) {
+        throw toClientError(error);
+      }
+    },
+  );
+}

@@ -1,0 +1,47 @@
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
+import {
+  transferMoneyBodySchema,
+  transferMoneyResponseSchema,
+} from '../../../shared/src/contracts/transactions-api.ts';
+import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { parseAmount } from '../../../shared/src/money.ts';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_REPLAYED_HEADER,
+  readIdempotencyKey,
+} from '../idempotency-key.ts';
+import { transferMoney } from '../operations/transfer-money.ts';
+import { idempotentRequestHeadersSchema } from './idempotency-headers.ts';
+import type { RouteDeps } from './route-deps.ts';
+
+export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void {
+  app.post(
+    '/transferMoney',
+    {
+      schema: {
+        summary: 'Move money from one wallet to another',
+        description: 'The amount may be given as `amount` or `amount_to_transfer` (exactly one).',
+        tags: ['money'],
+        headers: idempotentRequestHeadersSchema,
+        body: transferMoneyBodySchema,
+        response: { 200: transferMoneyResponseSchema, '4xx': problemSchema, '5xx': problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+      const { body } = request;
+      const field = body.amount === undefined ? 'amount_to_transfer' : 'amount';
+      const amountMinor = parseAmount(body.amount ?? body.amount_to_transfer, field);
+      const outcome = await transferMoney(deps.pool, deps.namespace, {
+        fromUserId: body.from_user_id.toLowerCase(),
+        toUserId: body.to_user_id.toLowerCase(),
+        amountMinor,
+        idempotencyKey,
+        requestId: request.id,
+      });
+      if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
+      else deps.onCommitted();
+      return reply.status(outcome.statusCode).send(outcome.body);
+    },
+  );
+}

@@ -1,0 +1,132 @@
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { TOPICS, topicName } from '../../shared/src/contracts/events.ts';
+import { BALANCE_QUEUE_GROUP, balanceSubject } from '../../shared/src/contracts/nats.ts';
+import { migrate } from '../../shared/src/db/migrate.ts';
+import { createPool } from '../../shared/src/db/pool.ts';
+import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
+import { createKafka } from '../../shared/src/messaging/kafka.ts';
+import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
+import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
+import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
+import type { TransactionsConfig } from './config.ts';
+import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
+import { createBalanceHandler } from './messaging/balance-responder.ts';
+import { trackNatsConnection } from './messaging/nats-connection-state.ts';
+import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
+import { checkReadiness, databaseAnswers } from './readiness.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
+export const MIGRATION_LOCK_NAME = 'transactions-service:migrations';
+/** user-created is read by one consumer group; partitions bound how many replicas share the work. */
+export const USER_CREATED_PARTITIONS = 6;
+
+export type RunningTransactionsService = { app: HttpApp; url: string; stop(): Promise<void> };
+
+type Closer = { name: string; close: () => Promise<unknown> };
+
+/**
+ * Starts one replica: database (migrated), Kafka topics, outbox relay, user-created consumer,
+ * NATS balance responder, idempotency cleanup, then HTTP. If any step fails, what already
+ * started is closed again and the error is rethrown.
+ */
+export async function startTransactionsService(
+  config: TransactionsConfig,
+): Promise<RunningTransactionsService> {
+  const namespace = config.WALLET_NAMESPACE;
+  // Closed in reverse order of starting: HTTP first, the pool last.
+  const closers: Closer[] = [];
+  const closeAll = async (log: (error: unknown, name: string) => void) => {
+    for (const closer of closers.toReversed()) {
+      await closer.close().catch((error: unknown) => log(error, closer.name));
+    }
+  };
+
+  const pool = createPool({
+    connectionString: config.DATABASE_URL,
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: SERVICE_NAME,
+  });
+  closers.push({ name: 'pool', close: () => pool.end() });
+  try {
+    await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME });
+    await kafka.ensureTopics(
+      [TOPICS.userCreated, TOPICS.userCreatedDeadLetter, TOPICS.moneyAdded, TOPICS.moneyTransferred].map(
+        (topic) => ({ topic: topicName(namespace, topic), partitions: USER_CREATED_PARTITIONS }),
+      ),
+    );
+    const producer = await kafka.createProducer();
+    closers.push({ name: 'producer', close: () => producer.disconnect() });
+
+    let app: HttpApp | undefined;
+    const relay = createOutboxRelay({
+      pool,
+      producer,
+      onError: (error) => app?.log.warn({ err: error }, 'outbox relay failed; retrying'),
+    });
+    const nc = await connectNats({ url: config.NATS_URL, name: SERVICE_NAME });
+    closers.push({ name: 'nats', close: () => nc.drain() });
+    const natsState = trackNatsConnection(nc);
+    const consumer = kafka.createConsumer({ groupId: `${namespace}${SERVICE_NAME}` });
+
+    app = await buildTransactionsApp({
+      pool,
+      namespace,
+      logLevel: config.LOG_LEVEL,
+      onCommitted: () => relay.nudge(),
+      checkReadiness: () =>
+        checkReadiness({
+          database: () => databaseAnswers(pool),
+          kafka: () => kafka.ping(),
+          nats: () => natsState.isConnected(),
+          consumer: () => consumer.isRunning(),
+          outboxRelay: () => relay.isRunning(),
+        }),
+    });
+    const log = app.log;
+    closers.push({ name: 'outbox relay', close: () => relay.stop() });
+    relay.start();
+
+    serveJson(nc, balanceSubject(namespace), BALANCE_QUEUE_GROUP, createBalanceHandler(pool));
+
+    closers.push({ name: 'consumer', close: () => consumer.disconnect() });
+    await consumer.start({
+      topics: [topicName(namespace, TOPICS.userCreated)],
+      // A new group must open wallets for every user created before this service first ran.
+      fromBeginning: true,
+      handle: createUserCreatedHandler({ pool, producer, namespace, log }),
+    });
+
+    const cleanup = startIdempotencyCleanup({
+      pool,
+      intervalMs: config.IDEMPOTENCY_CLEANUP_INTERVAL_MS,
+      onError: (error) => log.warn({ err: error }, 'idempotency key cleanup failed'),
+    });
+    closers.push({ name: 'idempotency cleanup', close: () => cleanup.stop() });
+
+    // app.close stops accepting, lets in-flight requests finish, and runs before everything else.
+    closers.push({ name: 'http', close: () => app.close() });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const url = httpUrl(config.HOST, (app.server.address() as AddressInfo).port);
+    log.info({ url, namespace }, 'transactions-service started');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      url,
+      stop() {
+        stopping ??= closeAll((error, name) => log.error({ err: error }, `closing ${name} failed`));
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await closeAll(() => {});
+    throw error;
+  }
+}
+
+function httpUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
