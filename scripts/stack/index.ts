@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { kafkaLayout, kafkaPid, stopKafka } from './kafka.ts';
+import { withLock } from './lock.ts';
 import { natsLayout, natsPid, stopNats } from './nats.ts';
 import { kafkaUp, natsUp, type PartUpOptions, postgresUp } from './part-up.ts';
 import { defaultStackDir } from './paths.ts';
@@ -25,6 +26,9 @@ export type StackUpOptions = {
 };
 
 const portsClosedTimeoutMs = 15_000;
+const lockName = 'stack.lock';
+// Long enough for another launcher's cold start (jar fetch included) to finish first.
+const lockTimeoutMs = 10 * 60_000;
 
 /**
  * Starts PostgreSQL, NATS and Kafka (in parallel) unless they already run healthy in `dir`, waits
@@ -77,6 +81,11 @@ export type StackDownOptions = {
 /** Stops what `stackUp` started in `dir`, waits until the processes are gone and ports closed. */
 export async function stackDown(options: StackDownOptions = {}): Promise<void> {
   const dir = resolve(options.dir ?? defaultStackDir());
+  if (!existsSync(dir)) return;
+  await withLock(join(dir, lockName), lockTimeoutMs, () => downLocked(dir, options));
+}
+
+async function downLocked(dir: string, options: StackDownOptions): Promise<void> {
   const ports = managedPorts(dir);
   // Found by pid files rather than stack.json, so an `up` that died half-way is cleaned up too.
   await Promise.all([stopPostgres(dir), stopNats(dir), stopKafka(dir)]);

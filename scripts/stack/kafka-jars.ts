@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { withLock } from './lock.ts';
 import { defaultCacheDir, repoRoot } from './paths.ts';
 import { runCommand } from './processes.ts';
 
@@ -23,7 +24,16 @@ export async function ensureKafkaJars(
   const libsDir = kafkaLibsDir(options.cacheDir);
   const marker = join(libsDir, '..', markerName);
   if (existsSync(marker)) return libsDir;
-  options.log?.(`kafka: fetching ${kafkaVersion} jars with Maven into ${libsDir}`);
+  mkdirSync(dirname(libsDir), { recursive: true });
+  // Two test runs on a cold cache would otherwise write the same files at once.
+  return withLock(`${libsDir}.lock`, fetchTimeoutMs, async () => {
+    if (!existsSync(marker)) await fetchJars(libsDir, marker, options.log);
+    return libsDir;
+  });
+}
+
+async function fetchJars(libsDir: string, marker: string, log?: (line: string) => void): Promise<void> {
+  log?.(`kafka: fetching ${kafkaVersion} jars with Maven into ${libsDir}`);
   rmSync(libsDir, { recursive: true, force: true });
   mkdirSync(libsDir, { recursive: true });
   await runCommand(
@@ -44,5 +54,4 @@ export async function ensureKafkaJars(
     throw new Error(`Maven finished but kafka_2.13-${kafkaVersion}.jar is missing from ${libsDir}`);
   }
   writeFileSync(marker, `${jarCount} jars\n`);
-  return libsDir;
 }

@@ -46,6 +46,7 @@ export async function choosePort(envName: string, previousPort: number | undefin
     if (!Number.isInteger(port) || port <= 0 || port > 65535) {
       throw new Error(`${envName}=${fromEnv} is not a TCP port number`);
     }
+    if (await isPortOpen(port)) throw new Error(`port ${port} (from ${envName}) is already in use`);
     return port;
   }
   if (previousPort && !(await isPortOpen(previousPort))) return previousPort;

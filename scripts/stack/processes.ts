@@ -34,9 +34,10 @@ export async function runCommand(
     });
     return stdout;
   } catch (error) {
-    const failed = error as { stdout?: string; stderr?: string; message: string };
+    const failed = error as { stdout?: string; stderr?: string; code?: number | string; signal?: string };
     const output = `${failed.stdout ?? ''}${failed.stderr ?? ''}`.trim();
-    throw new Error(`${command} ${args.join(' ')} failed: ${failed.message}\n${output}`);
+    const how = failed.signal ? `killed by ${failed.signal}` : `exit code ${failed.code ?? '?'}`;
+    throw new Error(`${command} ${args.join(' ')} failed (${how})${output ? `:\n${output}` : ''}`);
   }
 }
 
