@@ -1,0 +1,77 @@
+import { type Command, Option } from 'commander';
+import { eventToJson, userIdsOf } from '../services/events/event-json.ts';
+import { CATCH_UP_WAIT_MS_MAX, tailEvents } from '../services/events/tail-events.ts';
+import { FOLLOWED_TOPICS, type FollowedTopic, type WalletEvent } from '../services/events/wallet-event.ts';
+import { createEmailDirectory } from '../services/users/email-directory.ts';
+import { describeEvent, shortId } from '../ui/event-line.ts';
+import { shortTime } from '../ui/format-time.ts';
+import { startSpinner } from '../ui/spinner.ts';
+import { withContext } from './command-context.ts';
+import { addCommonOptions, addKafkaOption, type CommonFlags, examples } from './common-options.ts';
+import { requireBrokers } from './require-brokers.ts';
+import { untilSignal } from './until-signal.ts';
+
+type Flags = CommonFlags & {
+  follow: boolean;
+  fromBeginning: boolean;
+  topic?: FollowedTopic;
+  kafkaBrokers?: string;
+};
+
+export function registerEvents(program: Command): void {
+  const command = program
+    .command('events')
+    .description('print the wallet events in Kafka; with --follow, keep printing new ones live')
+    .option('-f, --follow', 'keep running and print events as they happen (Ctrl-C to stop)', false)
+    .option('--from-beginning', 'with --follow: start from the oldest event instead of now', false)
+    .addOption(new Option('--topic <topic>', 'only this topic').choices([...FOLLOWED_TOPICS]));
+  addKafkaOption(addCommonOptions(command)).addHelpText(
+    'after',
+    `
+Without --follow, prints every event already in Kafka (oldest first) and exits once caught up
+(at most ${CATCH_UP_WAIT_MS_MAX / 1_000} s). With --json that is one JSON document {"events": [...]};
+with --follow --json it is one JSON document per line (JSON Lines), one per event.
+${examples([
+  'wallet events',
+  'wallet events --follow',
+  'wallet events --follow --from-beginning --topic money-transferred',
+  'wallet events --follow --json | jq .amount',
+])}`,
+  );
+  command.action(async (flags: Flags) => {
+    await withContext(flags, async ({ settings, output, apis }) => {
+      const brokers = requireBrokers(settings);
+      const directory = createEmailDirectory(apis.users);
+      const collected: Record<string, unknown>[] = [];
+      const print = async (event: WalletEvent) => {
+        if (output.json) {
+          if (flags.follow) output.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
+          else collected.push(eventToJson(event));
+          return;
+        }
+        if (event.type === 'user-created') directory.remember(event.userId, event.email);
+        for (const userId of userIdsOf(event)) await directory.lookup(userId);
+        const nameOf = (userId: string) => directory.known(userId) ?? shortId(userId);
+        const { colors } = output;
+        output.line(
+          `${colors.dim(shortTime(event.occurredAt))}  ${colors.cyan(event.type.padEnd(17))}  ${describeEvent(event, nameOf)}`,
+        );
+      };
+      const spinner = startSpinner(output.stderr, 'connecting to Kafka…', output.interactive);
+      const tail = await tailEvents({
+        brokers,
+        namespace: settings.namespace,
+        topics: flags.topic ? [flags.topic] : FOLLOWED_TOPICS,
+        // Without --follow we always read what is there, from the oldest event.
+        fromBeginning: flags.follow ? flags.fromBeginning : true,
+        follow: flags.follow,
+        onEvent: print,
+        verbose: flags.verbose,
+      }).finally(() => spinner.stop());
+      if (flags.follow && !output.json)
+        output.note(output.errorColors.dim('following events; Ctrl-C to stop'));
+      await untilSignal(tail.done, () => tail.stop());
+      if (output.json && !flags.follow) output.document({ events: collected });
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { moneyText } from '../services/money/money-json.ts';
+import { transferMoney } from '../services/money/transfer-money.ts';
+import { withSpinner } from '../ui/spinner.ts';
+import { withContext } from './command-context.ts';
+import { addCommonOptions, type CommonFlags, examples } from './common-options.ts';
+
+type Flags = CommonFlags & { idempotencyKey?: string };
+
+export function registerTransfer(program: Command): void {
+  const command = program
+    .command('transfer')
+    .description('move money from one user to another')
+    .argument('<from>', 'email or user id of the payer')
+    .argument('<to>', 'email or user id of the payee')
+    .argument('<amount>', 'positive, at most 2 decimals, e.g. 5.25')
+    .option(
+      '--idempotency-key <key>',
+      'send this key so a repeated command transfers once (default: a new UUID)',
+    );
+  addCommonOptions(command).addHelpText(
+    'after',
+    examples([
+      'wallet transfer alice@example.com bob@example.com 5.25',
+      'wallet transfer alice@example.com bob@example.com 10 --json',
+    ]),
+  );
+  command.action(async (from: string, to: string, amount: string, flags: Flags) => {
+    await withContext(flags, async ({ apis, output }) => {
+      const idempotencyKey = flags.idempotencyKey ?? randomUUID();
+      const result = await withSpinner(output.stderr, 'transferring…', output.interactive, () =>
+        transferMoney(apis, { from, to, amount, idempotencyKey }),
+      );
+      if (output.json) {
+        output.document({
+          transfer_id: result.transferId,
+          from: {
+            user_id: result.source.user_id,
+            email: result.source.email,
+            balance: moneyText(result.sourceBalanceMinor),
+          },
+          to: {
+            user_id: result.target.user_id,
+            email: result.target.email,
+            balance: moneyText(result.targetBalanceMinor),
+          },
+          amount: moneyText(result.amountMinor),
+          idempotency_key: result.idempotencyKey,
+          replayed: result.replayed,
+        });
+        return;
+      }
+      const { colors } = output;
+      const replayed = result.replayed ? colors.yellow(' (already done earlier: replayed)') : '';
+      output.line(
+        `${colors.green('✔')} transferred ${colors.bold(moneyText(result.amountMinor))} from ${result.source.email} to ${result.target.email}${replayed}`,
+      );
+      output.table(
+        [{ header: 'user' }, { header: 'balance', align: 'right' }],
+        [
+          [result.source.email, moneyText(result.sourceBalanceMinor)],
+          [result.target.email, moneyText(result.targetBalanceMinor)],
+        ],
+      );
+      output.line(colors.dim(`transfer ${result.transferId}`));
+    });
+  });
+}

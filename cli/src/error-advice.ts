@@ -1,0 +1,112 @@
+import { CliError } from './cli-error.ts';
+import { EXIT_CODES, type ExitCode } from './exit-codes.ts';
+
+type Advice = { exitCode: ExitCode; hint?: string };
+
+/**
+ * What each error code means for the person at the terminal: the exit code and the next step.
+ * Server codes come from services/shared/src/errors.ts; the CLI's own codes are listed last.
+ */
+const ADVICE_BY_CODE: Record<string, Advice> = {
+  VALIDATION_FAILED: { exitCode: EXIT_CODES.usage, hint: 'check the arguments: wallet <command> --help' },
+  INVALID_AMOUNT: {
+    exitCode: EXIT_CODES.usage,
+    hint: 'give a positive amount with at most 2 decimals, e.g. 12.50',
+  },
+  INVALID_EMAIL: { exitCode: EXIT_CODES.usage, hint: 'give an email address like alice@example.com' },
+  INVALID_USER: { exitCode: EXIT_CODES.usage, hint: 'give an email address or a user id (a UUID)' },
+  INVALID_USER_ID: { exitCode: EXIT_CODES.usage, hint: 'a user id is a UUID; `wallet users` lists them' },
+  INVALID_CURSOR: { exitCode: EXIT_CODES.usage, hint: 'start the listing again without a cursor' },
+  INVALID_IDEMPOTENCY_KEY: {
+    exitCode: EXIT_CODES.usage,
+    hint: 'use letters, digits and dashes (a UUID works), or leave --idempotency-key out',
+  },
+  MALFORMED_JSON: { exitCode: EXIT_CODES.unexpected },
+  UNSUPPORTED_MEDIA_TYPE: { exitCode: EXIT_CODES.unexpected },
+  PAYLOAD_TOO_LARGE: { exitCode: EXIT_CODES.usage, hint: 'send a shorter value' },
+  UNAUTHORIZED: {
+    exitCode: EXIT_CODES.unauthorized,
+    hint: 'pass --token <token> or set WALLET_TOKEN (npm start writes the operator token to .wallet/stack.json)',
+  },
+  FORBIDDEN: { exitCode: EXIT_CODES.unauthorized, hint: 'use a token that is allowed to do this' },
+  NOT_FOUND: {
+    exitCode: EXIT_CODES.unexpected,
+    hint: 'is --user-service-url/--transactions-service-url right?',
+  },
+  METHOD_NOT_ALLOWED: { exitCode: EXIT_CODES.unexpected },
+  USER_NOT_FOUND: { exitCode: EXIT_CODES.notFound, hint: 'check the email or id: `wallet users` lists them' },
+  EMAIL_TAKEN: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'that email already has a user: `wallet balance <email>` shows it',
+  },
+  SAME_ACCOUNT: { exitCode: EXIT_CODES.rejected, hint: 'transfer between two different users' },
+  INSUFFICIENT_FUNDS: {
+    exitCode: EXIT_CODES.rejected,
+    hint: 'add money first: wallet add-money <user> <amount>',
+  },
+  BALANCE_LIMIT_EXCEEDED: { exitCode: EXIT_CODES.rejected, hint: 'use a smaller amount' },
+  IDEMPOTENCY_KEY_REUSED: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'that --idempotency-key belongs to a different request: use a new key or leave it out',
+  },
+  RATE_LIMITED: { exitCode: EXIT_CODES.unavailable, hint: 'slow down and retry in a few seconds' },
+  WALLET_PENDING: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'the wallet is still opening: retry in a moment',
+  },
+  BALANCE_SERVICE_UNAVAILABLE: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'is transactions-service running? `npm start` starts everything',
+  },
+  BALANCE_SERVICE_TIMEOUT: { exitCode: EXIT_CODES.unavailable, hint: 'retry in a moment' },
+  DATABASE_UNAVAILABLE: { exitCode: EXIT_CODES.unavailable, hint: 'is the stack up? `wallet stack status`' },
+  SERVICE_UNAVAILABLE: { exitCode: EXIT_CODES.unavailable, hint: 'retry in a moment' },
+  INTERNAL_ERROR: { exitCode: EXIT_CODES.unexpected, hint: 'a server bug: report it with the request id' },
+  // The CLI's own codes.
+  USAGE: { exitCode: EXIT_CODES.usage, hint: 'see wallet <command> --help' },
+  UNEXPECTED: { exitCode: EXIT_CODES.unexpected },
+  SERVICE_UNREACHABLE: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'start the services with `npm start`, or point --user-service-url/--transactions-service-url at them',
+  },
+  SERVICE_TIMEOUT: { exitCode: EXIT_CODES.unavailable, hint: 'the service is slow or stuck: retry later' },
+  BAD_RESPONSE: { exitCode: EXIT_CODES.unexpected, hint: 'the CLI and the service disagree: update both' },
+  WALLET_OPEN_TIMEOUT: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'the user exists but the wallet is not open yet: check `wallet balance <email>` in a moment',
+  },
+  KAFKA_UNAVAILABLE: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'is the stack up? `wallet stack status`; or pass --kafka-brokers host:port',
+  },
+  NO_TTY: { exitCode: EXIT_CODES.usage, hint: 'use `wallet events --follow` to follow the events as text' },
+  STACK_FAILED: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'see the lines above; `wallet stack down` cleans up',
+  },
+};
+
+const UNKNOWN_SERVER_CODE: Advice = { exitCode: EXIT_CODES.unexpected };
+
+export function adviceFor(code: string, status?: number): Advice {
+  const known = ADVICE_BY_CODE[code];
+  if (known) return known;
+  // A code this CLI does not know yet: fall back on the HTTP status class.
+  if (status === 404) return { exitCode: EXIT_CODES.notFound };
+  if (status === 409) return { exitCode: EXIT_CODES.conflict };
+  if (status === 422) return { exitCode: EXIT_CODES.rejected };
+  if (status === 401 || status === 403) return { exitCode: EXIT_CODES.unauthorized };
+  if (status === 503 || status === 429) return { exitCode: EXIT_CODES.unavailable };
+  if (status !== undefined && status >= 400 && status < 500) return { exitCode: EXIT_CODES.usage };
+  return UNKNOWN_SERVER_CODE;
+}
+
+/** A CliError for `code`, with the exit code and next step from the table above. */
+export function errorFor(
+  code: string,
+  message: string,
+  details: { status?: number; requestId?: string } = {},
+): CliError {
+  const advice = adviceFor(code, details.status);
+  return new CliError({ code, message, exitCode: advice.exitCode, hint: advice.hint, ...details });
+}

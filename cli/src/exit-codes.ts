@@ -1,0 +1,32 @@
+/**
+ * The one table of exit codes. Scripts branch on these, so a code never changes meaning;
+ * `wallet --help` prints this table (see `exitCodesHelp`).
+ */
+export const EXIT_CODES = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  notFound: 3,
+  rejected: 4,
+  conflict: 5,
+  unavailable: 6,
+  unauthorized: 7,
+} as const;
+
+export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
+  0: 'ok',
+  1: 'unexpected error (a bug: please report it)',
+  2: 'usage: bad flags, arguments or input (e.g. a negative amount, a malformed email)',
+  3: 'not found: no such user',
+  4: 'rejected: insufficient funds, same account, balance limit',
+  5: 'conflict: email taken, idempotency key reused with a different request',
+  6: 'unavailable: a service, Kafka or the network did not answer (retry later)',
+  7: 'unauthorized: missing or wrong token (--token, WALLET_TOKEN)',
+};
+
+export function exitCodesHelp(): string {
+  const lines = Object.entries(EXIT_CODE_MEANINGS).map(([code, meaning]) => `  ${code.padEnd(3)}${meaning}`);
+  return ['Exit codes:', ...lines].join('\n');
+}

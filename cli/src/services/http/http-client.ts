@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'undici';
+import type { z } from 'zod';
+import type { CliError } from '../../cli-error.ts';
+import { errorFor } from '../../error-advice.ts';
+import { describeNetworkError, isTimeoutError } from './network-errors.ts';
+import { readProblem } from './problem-response.ts';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy, retryAfterMs } from './retry-policy.ts';
+import type { ServiceName } from './service-name.ts';
+
+export const CONNECT_TIMEOUT_MS = 3_000;
+export const HEADERS_TIMEOUT_MS = 10_000;
+export const BODY_TIMEOUT_MS = 10_000;
+export const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+export const CONNECTIONS_PER_ORIGIN_MAX = 8;
+
+export type ApiRequest = {
+  service: ServiceName;
+  baseUrl: string;
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Sent as Idempotency-Key; every retry of this request carries the same one. */
+  idempotencyKey?: string;
+  /** Default: retry network failures and 503s. `NO_RETRY` when the caller polls by itself. */
+  retry?: RetryPolicy;
+};
+
+export type ApiResponse<T> = { status: number; body: T; replayed: boolean };
+
+export type HttpClient = {
+  send<S extends z.ZodType>(apiRequest: ApiRequest, schema: S): Promise<ApiResponse<z.output<S>>>;
+  close(): Promise<void>;
+};
+
+export type HttpClientOptions = {
+  token?: string;
+  userAgent: string;
+  /** Called with one line per attempt when --verbose. */
+  trace?: (line: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+};
+
+type Attempt =
+  | { kind: 'done'; response: ApiResponse<unknown> }
+  | { kind: 'retry'; error: CliError; waitMs?: number };
+
+/**
+ * One keep-alive connection pool for the whole command, with connect/headers/body timeouts.
+ * Failures become CliErrors carrying the server's code; network failures and 503s are retried
+ * a bounded number of times with backoff, and always with the same Idempotency-Key.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const agent = new Agent({
+    connect: { timeout: CONNECT_TIMEOUT_MS },
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    bodyTimeout: BODY_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connections: CONNECTIONS_PER_ORIGIN_MAX,
+  });
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
+  const trace = options.trace ?? (() => {});
+
+  async function attemptOnce(apiRequest: ApiRequest, url: URL, requestId: string): Promise<Attempt> {
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      'user-agent': options.userAgent,
+      'x-request-id': requestId,
+    };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (apiRequest.idempotencyKey) headers['idempotency-key'] = apiRequest.idempotencyKey;
+    if (apiRequest.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Awaited<ReturnType<typeof request>>;
+    try {
+      response = await request(url, {
+        method: apiRequest.method,
+        headers,
+        body: apiRequest.body === undefined ? undefined : JSON.stringify(apiRequest.body),
+        dispatcher: agent,
+      });
+    } catch (error) {
+      const code = isTimeoutError(error) ? 'SERVICE_TIMEOUT' : 'SERVICE_UNREACHABLE';
+      const message = `${apiRequest.service} at ${apiRequest.baseUrl} ${describeNetworkError(error)}`;
+      return { kind: 'retry', error: errorFor(code, message) };
+    }
+    const text = await response.body.text();
+    trace(`${apiRequest.method} ${url.pathname}${url.search} → ${response.statusCode}`);
+    if (response.statusCode >= 200 && response.statusCode < 300) {
+      const replayed = String(response.headers['idempotency-replayed'] ?? '').toLowerCase() === 'true';
+      return { kind: 'done', response: { status: response.statusCode, body: parseJson(text), replayed } };
+    }
+    const error = readProblem(apiRequest.service, response.statusCode, text, requestId);
+    if (response.statusCode !== 503) throw error;
+    return { kind: 'retry', error, waitMs: retryAfterMs(response.headers['retry-after']) };
+  }
+
+  return {
+    async send(apiRequest, schema) {
+      const url = buildUrl(apiRequest);
+      const policy = apiRequest.retry ?? DEFAULT_RETRY_POLICY;
+      for (let attempt = 1; ; attempt += 1) {
+        const outcome = await attemptOnce(apiRequest, url, randomUUID());
+        if (outcome.kind === 'done')
+          return { ...outcome.response, body: validate(apiRequest, schema, outcome.response.body) };
+        if (attempt >= policy.attemptsMax) throw outcome.error;
+        const waitMs = outcome.waitMs ?? backoffDelayMs(policy, attempt);
+        trace(
+          `${outcome.error.code}: retrying in ${waitMs} ms (attempt ${attempt + 1} of ${policy.attemptsMax})`,
+        );
+        await sleep(waitMs);
+      }
+    },
+    close: () => agent.close(),
+  };
+}
+
+function buildUrl(apiRequest: ApiRequest): URL {
+  const url = new URL(
+    apiRequest.path,
+    apiRequest.baseUrl.endsWith('/') ? apiRequest.baseUrl : `${apiRequest.baseUrl}/`,
+  );
+  for (const [name, value] of Object.entries(apiRequest.query ?? {})) {
+    if (value !== undefined) url.searchParams.set(name, String(value));
+  }
+  return url;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function validate<S extends z.ZodType>(apiRequest: ApiRequest, schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const where = `${apiRequest.method} ${apiRequest.path}`;
+  throw errorFor('BAD_RESPONSE', `${apiRequest.service} answered ${where} with an unexpected body`);
+}
