@@ -118,16 +118,18 @@ export type StackStatus = {
 export async function stackStatus(options: { dir?: string } = {}): Promise<StackStatus> {
   const dir = resolve(options.dir ?? defaultStackDir());
   const state = readStackState(dir);
-  const postgresPort = state?.postgres.port ?? readRememberedPort(postgresLayout(dir).portFile);
-  const natsPort = state
-    ? Number(new URL(state.nats.url).port)
-    : readRememberedPort(natsLayout(dir).portFile);
+  const postgresAddress = state
+    ? hostAndPort(state.postgres.adminUrl)
+    : addressOf(readRememberedPort(postgresLayout(dir).portFile));
+  const natsAddress = state
+    ? hostAndPort(state.nats.url)
+    : addressOf(readRememberedPort(natsLayout(dir).portFile));
   const kafkaAddress = state?.kafka.brokers[0] ?? addressOf(readRememberedPort(kafkaLayout(dir).portFile));
   return {
     dir,
     stateFile: state !== undefined,
-    postgres: await partStatus(state?.postgres.managed ?? true, postgresPid(dir), addressOf(postgresPort)),
-    nats: await partStatus(state?.nats.managed ?? true, natsPid(dir), addressOf(natsPort)),
+    postgres: await partStatus(state?.postgres.managed ?? true, postgresPid(dir), postgresAddress),
+    nats: await partStatus(state?.nats.managed ?? true, natsPid(dir), natsAddress),
     kafka: await partStatus(state?.kafka.managed ?? true, kafkaPid(dir), kafkaAddress),
   };
 }
@@ -150,6 +152,11 @@ function managedPorts(dir: string): number[] {
 
 function addressOf(port: number | undefined): string | undefined {
   return port ? `${loopbackHost}:${port}` : undefined;
+}
+
+function hostAndPort(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'nats:' ? 4222 : 5432)}`;
 }
 
 function splitAddress(address: string): [string, number] {
