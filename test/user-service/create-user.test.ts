@@ -162,7 +162,7 @@ describe('POST /createUser', () => {
     for (const retry of retries) {
       expect(retry.status).toBe(201);
       expect(retry.json).toEqual(first.json);
-      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.headers['idempotency-replayed']).toBe('true');
     }
     expect(await countRows("SELECT count(*) FROM outbox WHERE payload->>'email' = 'carol@example.com'")).toBe(
       1,

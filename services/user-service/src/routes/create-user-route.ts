@@ -5,8 +5,10 @@ import type { UserAppDeps } from '../app-deps.ts';
 import { createUser } from '../users/create-user.ts';
 import { toUserView } from '../users/user-view.ts';
 
-/** Printable ASCII without spaces, like a UUID or a ULID; long enough for any sane key. */
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** The same key rules and reply header as transactions-service, so a client learns them once. */
+export const IDEMPOTENCY_KEY_LENGTH_MAX = 200;
+const IDEMPOTENCY_KEY_PATTERN = new RegExp(`^[A-Za-z0-9._:-]{1,${IDEMPOTENCY_KEY_LENGTH_MAX}}$`);
+const IDEMPOTENCY_REPLAYED_HEADER = 'idempotency-replayed';
 
 export function registerCreateUserRoute(app: HttpApp, deps: UserAppDeps): void {
   app.post(
@@ -34,7 +36,7 @@ export function registerCreateUserRoute(app: HttpApp, deps: UserAppDeps): void {
       });
       // The event is committed; wake the relay instead of waiting for its next poll.
       if (!result.replayed) deps.relay.nudge();
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      if (result.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
       return reply.status(201).send(toUserView(result.user));
     },
   );
@@ -45,7 +47,7 @@ function readIdempotencyKey(header: string | string[] | undefined): string | und
   if (typeof header !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(header)) {
     throw new AppError(
       'INVALID_IDEMPOTENCY_KEY',
-      'Idempotency-Key must be 1 to 128 printable ASCII characters',
+      `Idempotency-Key must be 1–${IDEMPOTENCY_KEY_LENGTH_MAX} characters of A-Z a-z 0-9 . _ : -`,
     );
   }
   return header;
