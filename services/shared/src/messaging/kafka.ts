@@ -103,7 +103,13 @@ export function createKafka(options: {
     createConsumer({ groupId }) {
       return wrapConsumer(
         kafka,
-        kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 }),
+        kafka.consumer({
+          groupId,
+          sessionTimeout: 10_000,
+          heartbeatInterval: 1_000,
+          // A short fetch wait keeps disconnect (and so shutdown) under a second.
+          maxWaitTimeInMs: 500,
+        }),
         groupId,
       );
     },
