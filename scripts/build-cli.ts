@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 /**
  * Bundles the `wallet` CLI (cli/src/main.ts) into one ESM file, dist/cli/wallet.js (package.json
@@ -18,6 +18,21 @@ const BANNER = [
   'const require = __walletCreateRequire(import.meta.url);',
 ].join('\n');
 
+/**
+ * ink loads its devtools bridge (react-devtools-core, not installed) only when DEV=true, through a
+ * dynamic import that a bundle turns into a static one; an empty stand-in keeps the bundle loadable.
+ */
+const stubReactDevtools: Plugin = {
+  name: 'stub-react-devtools-core',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: 'export default { initialize() {}, connectToDevTools() {} };',
+      loader: 'js',
+    }));
+  },
+};
+
 export async function buildCli(options: { outfile?: string; minify?: boolean } = {}): Promise<string> {
   const outfile = options.outfile ?? cliBundle;
   mkdirSync(dirname(outfile), { recursive: true });
@@ -33,8 +48,9 @@ export async function buildCli(options: { outfile?: string; minify?: boolean } =
     sourcemap: 'linked',
     legalComments: 'none',
     banner: { js: BANNER },
-    // ink imports react-devtools-core only when DEV is set; pg tries pg-native only if installed.
-    external: ['react-devtools-core', 'pg-native'],
+    // pg tries pg-native only if it is installed (it is not).
+    external: ['pg-native'],
+    plugins: [stubReactDevtools],
     define: { 'process.env.NODE_ENV': '"production"' },
     logLevel: 'warning',
   });

@@ -1,5 +1,26 @@
 import type { Command } from 'commander';
+import { errorFor } from '../error-advice.ts';
+import { runDashboard } from '../ui/dashboard/run-dashboard.tsx';
+import { withContext } from './command-context.ts';
+import { addCommonOptions, addKafkaOption, type CommonFlags, examples } from './common-options.ts';
+
+type Flags = CommonFlags & { kafkaBrokers?: string };
 
 export function registerDashboard(program: Command): void {
-  program.command('dashboard').description('live balances, events and health (needs a terminal)');
+  const command = program
+    .command('dashboard')
+    .description('live balances, events, totals and health in the terminal (q quits)');
+  addKafkaOption(addCommonOptions(command)).addHelpText(
+    'after',
+    `
+Keys: q quit · ↑/↓ PgUp/PgDn scroll · / filter by email · a add money · t transfer
+Needs an interactive terminal; elsewhere use \`wallet events --follow\`.
+${examples(['wallet dashboard', 'wallet dashboard --kafka-brokers 127.0.0.1:9092'])}`,
+  );
+  command.action(async (flags: Flags) => {
+    if (!process.stdout.isTTY || !process.stdin.isTTY) {
+      throw errorFor('NO_TTY', 'wallet dashboard needs an interactive terminal (stdin and stdout a TTY)');
+    }
+    await withContext(flags, ({ settings, apis }) => runDashboard(settings, apis));
+  });
 }
