@@ -12,14 +12,13 @@ import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
 import type { TransactionsConfig } from './config.ts';
 import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
+import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { trackNatsConnection } from './messaging/nats-connection-state.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { checkReadiness, databaseAnswers } from './readiness.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 export const MIGRATION_LOCK_NAME = 'transactions-service:migrations';
-/** user-created is read by one consumer group; partitions bound how many replicas share the work. */
-export const USER_CREATED_PARTITIONS = 6;
 
 export type RunningTransactionsService = { app: HttpApp; url: string; stop(): Promise<void> };
 
@@ -51,11 +50,7 @@ export async function startTransactionsService(
   try {
     await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME });
-    await kafka.ensureTopics(
-      [TOPICS.userCreated, TOPICS.userCreatedDeadLetter, TOPICS.moneyAdded, TOPICS.moneyTransferred].map(
-        (topic) => ({ topic: topicName(namespace, topic), partitions: USER_CREATED_PARTITIONS }),
-      ),
-    );
+    await ensureServiceTopics(kafka, namespace);
     const producer = await kafka.createProducer();
     closers.push({ name: 'producer', close: () => producer.disconnect() });
 

@@ -90,7 +90,8 @@ export async function listTransactions(
             new_balance::text, transfer_id::text, counterparty_id::text, "timestamp"
        FROM transactions
       WHERE user_id = $1::uuid AND ($3::bigint IS NULL OR seq < $3::bigint)
-      ORDER BY seq DESC
+      -- Qualified: a bare "seq" would name the text output column and sort "9" after "10".
+      ORDER BY transactions.seq DESC
       LIMIT $2::int`,
     [options.userId, options.limit, options.beforeSeq?.toString() ?? null],
   );

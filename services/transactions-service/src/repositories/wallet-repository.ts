@@ -39,7 +39,7 @@ export async function lockWallets(client: PoolClient, userIds: string[]): Promis
   const { rows } = await client.query<{ user_id: string; balance: string }>(
     `SELECT user_id::text, balance::text FROM users
       WHERE user_id = ANY($1::uuid[])
-      ORDER BY user_id
+      ORDER BY users.user_id
       FOR UPDATE`,
     [userIds],
   );
@@ -67,8 +67,10 @@ export async function listWallets(
   const { rows } = await db.query<WalletRecord>(
     `SELECT ${WALLET_COLUMNS} FROM users
       WHERE $2::bigint IS NULL
-         OR (created_at, user_id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid)
-      ORDER BY created_at DESC, user_id DESC
+         OR (users.created_at, users.user_id)
+            < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid)
+      -- Qualified: bare names would sort by the text output columns, not the indexed ones.
+      ORDER BY users.created_at DESC, users.user_id DESC
       LIMIT $1::int`,
     [options.limit, options.after?.createdAtMicros.toString() ?? null, options.after?.userId ?? null],
   );
