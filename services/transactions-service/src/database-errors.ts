@@ -4,6 +4,9 @@ import { AppError } from '../../shared/src/errors.ts';
 const NUMERIC_VALUE_OUT_OF_RANGE = '22003';
 const CHECK_VIOLATION = '23514';
 const QUERY_CANCELED = '57014';
+/** The database is missing or out of resources (too many connections, disk full): an outage, not a bug. */
+const UNAVAILABLE_SQLSTATES = new Set(['3D000', '53000', '53100', '53200', '53300']);
+const CONNECT_FAILURE_MESSAGE = /timeout exceeded when trying to connect|Connection terminated/i;
 
 /**
  * Turns database failures that a client's request can provoke, or that are outages rather than
@@ -24,10 +27,8 @@ export function toClientError(error: unknown): unknown {
   }
   if (code === QUERY_CANCELED)
     return new AppError('SERVICE_UNAVAILABLE', 'the database took too long; retry');
-  if (
-    isConnectionError(error) ||
-    /timeout exceeded when trying to connect|Connection terminated/i.test(message ?? '')
-  ) {
+  const unavailable = code !== undefined && UNAVAILABLE_SQLSTATES.has(code);
+  if (unavailable || isConnectionError(error) || CONNECT_FAILURE_MESSAGE.test(message ?? '')) {
     return new AppError('DATABASE_UNAVAILABLE');
   }
   return error;
