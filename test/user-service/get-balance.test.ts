@@ -169,6 +169,25 @@ describe('GET /getBalance', () => {
     expect(response.json).toEqual({ email: 'grace@example.com', user_id: user.user_id, balance: 1.25 });
   });
 
+  it('Given a client that sends a JSON content type with an empty GET body, When it uses ?email=, Then it gets the balance', async () => {
+    await respondWith((data) =>
+      JSON.stringify({ ok: true, user_id: (data as { user_id: string }).user_id, balance: '2.00' }),
+    );
+    const response = await call(service.url, 'GET', '/getBalance?email=grace@example.com', {
+      rawBody: '',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(response.status, response.text).toBe(200);
+    expect(response.json.balance).toBe(2);
+
+    const broken = await call(service.url, 'GET', '/getBalance', {
+      rawBody: '{"email": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(broken.status).toBe(400);
+    expect(broken.json.code).toBe('MALFORMED_JSON');
+  });
+
   it('Given both a body and ?email=, When asked, Then the body wins', async () => {
     await respondWith(() => JSON.stringify({ ok: false, code: 'WALLET_NOT_FOUND' }));
     const response = await call(service.url, 'GET', '/getBalance?email=grace@example.com', {

@@ -6,7 +6,7 @@ import { createHttpApp, type HttpApp } from '../../shared/src/http/create-http-a
 import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
 import type { UserAppDeps } from './app-deps.ts';
 import { registerCreateUserRoute } from './routes/create-user-route.ts';
-import { registerGetBalanceRoute } from './routes/get-balance-route.ts';
+import { allowEmptyJsonBody, registerGetBalanceRoute } from './routes/get-balance-route.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
 
@@ -44,8 +44,11 @@ export async function buildUserApp(deps: UserAppDeps): Promise<HttpApp> {
     });
     const routes: HttpApp = scope;
     registerCreateUserRoute(routes, deps);
-    registerGetBalanceRoute(routes, deps);
     registerUsersRoutes(routes, deps);
+    await routes.register(async (balanceScope) => {
+      allowEmptyJsonBody(balanceScope);
+      registerGetBalanceRoute(balanceScope, deps);
+    });
   });
   return app;
 }

@@ -10,6 +10,25 @@ import { getBalance } from '../users/get-balance.ts';
 /** A GET without a body arrives as `null`, so the body is nullish here (the contract's is only optional). */
 const getBalanceBodySchema = z.object({ email: emailSchema }).nullish();
 
+/**
+ * Clients that always send `Content-Type: application/json` may send it on a GET with no body
+ * (`curl -H 'Content-Type: application/json' '…/getBalance?email=…'`). Here an empty JSON body
+ * counts as no body, so ?email= still works; anything else is parsed by Fastify's own JSON parser.
+ * Call on a scope that holds only this route: content-type parsers are per scope.
+ */
+export function allowEmptyJsonBody(scope: HttpApp): void {
+  const parseJson = scope.getDefaultJsonParser('error', 'error');
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, null);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
+
 export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
   app.get(
     '/getBalance',
