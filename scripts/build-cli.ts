@@ -25,7 +25,10 @@ const BANNER = [
 const stubReactDevtools: Plugin = {
   name: 'stub-react-devtools-core',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^react-devtools-core$/ }, () => ({ path: 'react-devtools-core', namespace: 'stub' }));
+    pluginBuild.onResolve({ filter: /^react-devtools-core$/ }, () => ({
+      path: 'react-devtools-core',
+      namespace: 'stub',
+    }));
     pluginBuild.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
       contents: 'export default { initialize() {}, connectToDevTools() {} };',
       loader: 'js',

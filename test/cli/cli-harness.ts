@@ -1,0 +1,143 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
+import {
+  type RunningTransactionsService,
+  startTransactionsService,
+} from '../../services/transactions-service/src/service.ts';
+import { loadUserConfig } from '../../services/user-service/src/config.ts';
+import { type RunningUserService, startUserService } from '../../services/user-service/src/service.ts';
+import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+
+export const CLI_RUN_TIMEOUT_MS = 45_000;
+export const WAIT_POLL_MS = 100;
+
+/**
+ * Builds the CLI with scripts/build-cli.ts into this file's own temp dir: test files run in
+ * parallel and must not overwrite each other's bundle (or a developer's dist/).
+ */
+export async function buildCliForTest(): Promise<{ bin: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'wallet-cli-test-'));
+  const bin = join(dir, 'wallet.js');
+  const { buildCli } = await import('../../scripts/build-cli.ts');
+  await buildCli({ outfile: bin });
+  return { bin, dir };
+}
+
+export type ServicesUnderTest = {
+  namespace: string;
+  userServiceUrl: string;
+  transactionsServiceUrl: string;
+  brokers: string[];
+  /** A WALLET_HOME of its own: the CLI must not pick up a developer's .wallet files. */
+  walletHome: string;
+  stop(): Promise<void>;
+};
+
+/** Both services in-process on free ports, over fresh databases and a namespace of their own. */
+export async function startServicesForTest(label: string): Promise<ServicesUnderTest> {
+  const stack = getStack();
+  const namespace = uniqueNamespace();
+  const databases: TestDatabase[] = await Promise.all([
+    createTestDatabase(`${label}_users`),
+    createTestDatabase(`${label}_transactions`),
+  ]);
+  const common = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    NATS_URL: stack.nats.url,
+    KAFKA_BROKERS: stack.kafka.brokers.join(','),
+    WALLET_NAMESPACE: namespace,
+    LOG_LEVEL: 'silent',
+  };
+  let users: RunningUserService | undefined;
+  let transactions: RunningTransactionsService | undefined;
+  const walletHome = mkdtempSync(join(tmpdir(), 'wallet-cli-home-'));
+  const stop = async () => {
+    await Promise.allSettled([users?.stop(), transactions?.stop()]);
+    await Promise.allSettled(databases.map((database) => database.drop()));
+    rmSync(walletHome, { recursive: true, force: true });
+  };
+  try {
+    [users, transactions] = await Promise.all([
+      startUserService(loadUserConfig({ ...common, DATABASE_URL: databases[0]!.url })),
+      startTransactionsService(loadTransactionsConfig({ ...common, DATABASE_URL: databases[1]!.url })),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    namespace,
+    userServiceUrl: users.url,
+    transactionsServiceUrl: transactions.url,
+    brokers: stack.kafka.brokers,
+    walletHome,
+    stop,
+  };
+}
+
+/** The environment a CLI run gets: only what it needs, so the machine's env cannot leak in. */
+export function cliEnv(
+  services: ServicesUnderTest,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    USER_SERVICE_URL: services.userServiceUrl,
+    TRANSACTIONS_SERVICE_URL: services.transactionsServiceUrl,
+    KAFKA_BROKERS: services.brokers.join(','),
+    WALLET_NAMESPACE: services.namespace,
+    WALLET_HOME: services.walletHome,
+    ...extra,
+  };
+}
+
+export type CliRun = { code: number; stdout: string; stderr: string };
+
+/** Runs `node <bin> ...args` without a TTY and collects everything. */
+export function runCli(bin: string, args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env, timeout: CLI_RUN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Starts a long-running CLI (events --follow) and collects its output as it comes. */
+export function spawnCli(bin: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output, exited };
+}
+
+/** Polls `probe` until it returns a value, or fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+): Promise<T> {
+  const deadlineMs = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadlineMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, WAIT_POLL_MS));
+  }
+}
