@@ -1,3 +1,4 @@
+import { hideKnownWarnings } from '../../scripts/stack/known-warnings.ts';
 import { reportError } from './error-handler.ts';
 import { buildProgram } from './program.ts';
 import { colorsEnabled, createColors } from './ui/colors.ts';
@@ -7,6 +8,7 @@ import { colorsEnabled, createColors } from './ui/colors.ts';
  * (cli/src/exit-codes.ts) and prints the error once.
  */
 async function main(argv: string[]): Promise<number> {
+  hideKnownWarnings();
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -1,0 +1,227 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { removeServicesFile, writeServicesFile } from '../cli/src/services/config/services-file.ts';
+import { buildCli } from './build-cli.ts';
+import { stackDown, stackStatus, stackUp } from './stack/index.ts';
+import { hideKnownWarnings } from './stack/known-warnings.ts';
+import { repoRoot } from './stack/paths.ts';
+import { findFreePort, isPortOpen } from './stack/ports.ts';
+
+/**
+ * `npm start`: the whole platform on this machine. Brings the stack up, runs both services as
+ * child processes, waits until both are ready, records their URLs in .wallet/services.json (the
+ * CLI reads it), then opens the dashboard on a terminal, or logs the services' output until
+ * stopped. Ctrl-C / SIGTERM / q stops the services and the stack it started (--keep-stack keeps it).
+ */
+export const USER_SERVICE_PORT_DEFAULT = 8080;
+export const TRANSACTIONS_SERVICE_PORT_DEFAULT = 8081;
+export const SERVICES_READY_TIMEOUT_MS = 90_000;
+export const READY_POLL_MS = 250;
+/** The services drain in-flight requests and their outbox; past this they are killed. */
+export const SERVICE_STOP_TIMEOUT_MS = 20_000;
+
+type ServiceName = 'user-service' | 'transactions-service';
+type RunningService = { name: ServiceName; url: string; child: ChildProcess; exited: Promise<number | null> };
+
+const usage = `usage: npm start [-- --keep-stack] [--no-dashboard]
+
+  --keep-stack     leave PostgreSQL, NATS and Kafka running on exit
+  --no-dashboard   log the services' output even on a terminal`;
+
+async function main(): Promise<number> {
+  hideKnownWarnings();
+  const { values } = parseArgs({
+    options: {
+      'keep-stack': { type: 'boolean', default: false },
+      'no-dashboard': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return say(usage, 0);
+  const dashboard = !values['no-dashboard'] && process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const before = await stackStatus();
+  const stackWasUp = before.postgres.up && before.nats.up && before.kafka.up;
+  const stack = await stackUp({ log: (line) => say(`[stack] ${line}`) });
+  const services: RunningService[] = [];
+  let stopping: Promise<number> | undefined;
+  const stop = (exitCode: number) => {
+    stopping ??= shutdown(services, stack.dir, {
+      stopStack: !values['keep-stack'] && !stackWasUp,
+      exitCode,
+    });
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  try {
+    const logDir = join(stack.dir, 'logs');
+    const env = serviceEnv(stack);
+    const [userPort, transactionsPort] = await Promise.all([
+      portFor(USER_SERVICE_PORT_DEFAULT),
+      portFor(TRANSACTIONS_SERVICE_PORT_DEFAULT),
+    ]);
+    services.push(
+      startService(
+        'user-service',
+        userPort,
+        env(stack.postgres.databases.users),
+        dashboard ? logDir : undefined,
+      ),
+      startService(
+        'transactions-service',
+        transactionsPort,
+        env(stack.postgres.databases.transactions),
+        dashboard ? logDir : undefined,
+      ),
+    );
+    await Promise.all(services.map(waitUntilReady));
+    const [userService, transactionsService] = services as [RunningService, RunningService];
+    writeServicesFile(stack.dir, {
+      userServiceUrl: userService.url,
+      transactionsServiceUrl: transactionsService.url,
+      pids: {
+        userService: userService.child.pid ?? 0,
+        transactionsService: transactionsService.child.pid ?? 0,
+      },
+      startedAt: new Date().toISOString(),
+    });
+    say(`[start] user-service ${userService.url}  transactions-service ${transactionsService.url}`);
+    const crashed = Promise.race(services.map((service) => service.exited.then(() => service.name)));
+    if (dashboard) {
+      say(`[start] service logs in ${logDir}; opening the dashboard (q quits and stops everything)`);
+      const closed = await Promise.race([runDashboard(stack.kafka.brokers), crashed]);
+      if (stopping || typeof closed !== 'string') return stop(0);
+      return stop(reportCrash(closed));
+    }
+    say('[start] running; Ctrl-C stops the services and the stack');
+    const name = await crashed;
+    // A service that exits because we are stopping it did not crash.
+    return stopping ?? stop(reportCrash(name));
+  } catch (error) {
+    say(`[start] ${error instanceof Error ? error.message : String(error)}`);
+    return stop(1);
+  }
+}
+
+function serviceEnv(stack: Awaited<ReturnType<typeof stackUp>>) {
+  const operatorToken = (stack as { operatorToken?: string }).operatorToken;
+  return (databaseUrl: string): Record<string, string> => ({
+    ...(process.env as Record<string, string>),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    KAFKA_BROKERS: stack.kafka.brokers.join(','),
+    NATS_URL: stack.nats.url,
+    ...(operatorToken ? { WALLET_OPERATOR_TOKEN: operatorToken } : {}),
+  });
+}
+
+/** The usual port when it is free, else any free one (another copy may be running). */
+async function portFor(preferred: number): Promise<number> {
+  return (await isPortOpen(preferred)) ? findFreePort() : preferred;
+}
+
+function startService(
+  name: ServiceName,
+  port: number,
+  env: Record<string, string>,
+  logDir?: string,
+): RunningService {
+  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'src', 'server.ts')], {
+    cwd: repoRoot,
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const sink = logDir ? openLog(logDir, name) : undefined;
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => {
+      if (sink) sink.write(chunk);
+      else
+        for (const line of chunk.toString('utf8').split('\n'))
+          if (line) process.stdout.write(`[${name}] ${line}\n`);
+    });
+  }
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { name, url: `http://127.0.0.1:${port}`, child, exited };
+}
+
+function openLog(logDir: string, name: ServiceName): WriteStream {
+  mkdirSync(logDir, { recursive: true });
+  return createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+}
+
+async function waitUntilReady(service: RunningService): Promise<void> {
+  const deadlineMs = Date.now() + SERVICES_READY_TIMEOUT_MS;
+  let gone = false;
+  void service.exited.then(() => {
+    gone = true;
+  });
+  while (Date.now() < deadlineMs) {
+    if (gone) throw new Error(`${service.name} exited before it was ready (see its log)`);
+    try {
+      const response = await request(`${service.url}/readyz`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+      await response.body.dump();
+      if (response.statusCode === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, READY_POLL_MS));
+  }
+  throw new Error(`${service.name} was not ready within ${SERVICES_READY_TIMEOUT_MS / 1_000} s`);
+}
+
+/** Builds the CLI (a second or so) and runs its dashboard in this terminal until it quits. */
+async function runDashboard(brokers: string[]): Promise<void> {
+  const bin = await buildCli();
+  const child = spawn(process.execPath, [bin, 'dashboard', '--kafka-brokers', brokers.join(',')], {
+    stdio: 'inherit',
+  });
+  await new Promise<void>((resolve) => child.on('exit', () => resolve()));
+}
+
+function reportCrash(name: ServiceName): number {
+  say(`[start] ${name} stopped unexpectedly; stopping the rest`);
+  return 1;
+}
+
+/** Services first (they drain into the stack), then the stack if this run started it. */
+async function shutdown(
+  services: RunningService[],
+  stackDir: string,
+  options: { stopStack: boolean; exitCode: number },
+): Promise<number> {
+  say('[start] stopping the services…');
+  await Promise.all(services.map(stopService));
+  removeServicesFile(stackDir);
+  if (options.stopStack) {
+    say('[start] stopping the stack…');
+    await stackDown({ dir: stackDir }).catch((error: unknown) =>
+      say(`[start] stack down failed: ${String(error)}`),
+    );
+  } else {
+    say('[start] the stack stays up (`wallet stack down` stops it)');
+  }
+  return options.exitCode;
+}
+
+async function stopService(service: RunningService): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  service.child.kill('SIGTERM');
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), SERVICE_STOP_TIMEOUT_MS);
+  await service.exited;
+  clearTimeout(timer);
+}
+
+function say(line: string, exitCode?: number): number {
+  process.stderr.write(`${line}\n`);
+  return exitCode ?? 0;
+}
+
+main().then(
+  (exitCode) => process.exit(exitCode),
+  (error: unknown) => {
+    process.stderr.write(`start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
