@@ -12,7 +12,8 @@ export const userSchema = z.object({
 export type UserView = z.infer<typeof userSchema>;
 
 export const getBalanceQuerySchema = z.object({ email: emailSchema.optional() });
-export const getBalanceBodySchema = z.object({ email: emailSchema }).optional();
+/** GET without a body arrives as null, hence nullish. */
+export const getBalanceBodySchema = z.object({ email: emailSchema }).nullish();
 
 export const balanceResponseSchema = z.object({
   email: z.string(),
@@ -20,7 +21,12 @@ export const balanceResponseSchema = z.object({
   balance: z.number(),
 });
 
-export const listUsersQuerySchema = z.object({ limit: pageLimitSchema, cursor: cursorSchema });
+/** `email` narrows the page to that one user (how the CLI resolves an email to an id). */
+export const listUsersQuerySchema = z.object({
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
+  email: emailSchema.optional(),
+});
 export const userPageSchema = z.object({ users: z.array(userSchema), next_cursor: z.string().nullable() });
 
 export const userParamsSchema = z.object({ user_id: userIdSchema });

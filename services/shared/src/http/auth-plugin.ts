@@ -14,6 +14,9 @@ declare module 'fastify' {
   }
 }
 
+/** The API description is public: clients need it to learn how to authenticate. */
+const PUBLIC_PATH_PREFIXES = ['/docs', '/openapi.json'];
+
 const UNAUTHENTICATED: Principal = { scope: 'operator', name: 'auth-disabled' };
 
 /**
@@ -27,6 +30,8 @@ export function registerAuth(
 ): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.url ?? '';
+    if (PUBLIC_PATH_PREFIXES.some((prefix) => route.startsWith(prefix))) return;
     const access = request.routeOptions.config?.access ?? 'operator';
     if (access === 'public' || request.is404) return;
     if (options.disabled) {

@@ -1,14 +1,13 @@
-import { z } from 'zod';
-import { emailSchema } from '../../../shared/src/contracts/common.ts';
-import { balanceResponseSchema, getBalanceQuerySchema } from '../../../shared/src/contracts/users-api.ts';
+import {
+  balanceResponseSchema,
+  getBalanceBodySchema,
+  getBalanceQuerySchema,
+} from '../../../shared/src/contracts/users-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 import { getBalance } from '../users/get-balance.ts';
-
-/** A GET without a body arrives as `null`, so the body is nullish here (the contract's is only optional). */
-const getBalanceBodySchema = z.object({ email: emailSchema }).nullish();
 
 /**
  * Clients that always send `Content-Type: application/json` may send it on a GET with no body

@@ -1,4 +1,3 @@
-import { emailSchema } from '../../../shared/src/contracts/common.ts';
 import {
   listUsersQuerySchema,
   userPageSchema,
@@ -13,9 +12,6 @@ import { decodeUserCursor, encodeUserCursor } from '../repositories/user-page-cu
 import { findUserByEmail, findUserById, listUsersPage } from '../repositories/users-repository.ts';
 import { toUserView } from '../users/user-view.ts';
 
-/** `?email=` turns the list into a lookup: the page holds that one user or none (the CLI resolves emails so). */
-const usersQuerySchema = listUsersQuerySchema.extend({ email: emailSchema.optional() });
-
 export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
   app.get(
     '/users',
@@ -25,7 +21,7 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
         summary: 'List users in creation order (keyset-paged), or look one up by ?email=',
         tags: ['users'],
         security: [{ bearer: [] }],
-        querystring: usersQuerySchema,
+        querystring: listUsersQuerySchema,
         response: { 200: userPageSchema },
       },
     },
