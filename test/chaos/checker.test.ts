@@ -372,6 +372,13 @@ describe('checkHistory', () => {
         });
       },
     ],
+    [
+      'a replica that died by itself',
+      'replica-crashed',
+      (history) => {
+        history.crashes = [{ replica: 'transactions-2', atMs: 650, exitCode: 1, signal: null }];
+      },
+    ],
   ];
 
   it.each(mutations)('catches %s', (_label, expectedKind, mutate) => {

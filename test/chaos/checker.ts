@@ -1,4 +1,4 @@
-import { checkOutbox, checkServerErrors, type ServerErrorPolicy } from './delivery-checks.ts';
+import { checkNoCrashes, checkOutbox, checkServerErrors, type ServerErrorPolicy } from './delivery-checks.ts';
 import type { History, Violation, ViolationKind } from './history.ts';
 import {
   checkChains,
@@ -39,6 +39,7 @@ export function checkHistory(
     ...checkWallets(history),
     ...checkOutbox(history),
     ...checkServerErrors(history, options),
+    ...checkNoCrashes(history),
   ];
 }
 

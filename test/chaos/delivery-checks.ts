@@ -49,3 +49,11 @@ export function checkServerErrors(history: History, policy: ServerErrorPolicy): 
   }
   return violations;
 }
+
+/** A dependency fault may cost requests, never a process: a replica that died by itself is a bug. */
+export function checkNoCrashes(history: History): Violation[] {
+  return (history.crashes ?? []).map((crash) => ({
+    kind: 'replica-crashed' as const,
+    detail: `${crash.replica} exited by itself (code ${crash.exitCode}, signal ${crash.signal}) at ${crash.atMs}`,
+  }));
+}

@@ -96,6 +96,15 @@ export type History = {
   snapshot: Snapshot;
   /** The `event-id` headers of every record read back from the run's Kafka topics. */
   kafkaEventIds: ReadonlySet<string>;
+  /** Replicas that exited on their own (not killed by the nemesis); the supervisor restarted them. */
+  crashes?: readonly ReplicaCrashRecord[];
+};
+
+export type ReplicaCrashRecord = {
+  replica: string;
+  atMs: number;
+  exitCode: number | null;
+  signal: string | null;
 };
 
 export type ViolationKind =
@@ -115,6 +124,7 @@ export type ViolationKind =
   | 'orphan-wallet'
   | 'outbox-unpublished'
   | 'event-not-on-kafka'
-  | 'unexpected-5xx';
+  | 'unexpected-5xx'
+  | 'replica-crashed';
 
 export type Violation = { kind: ViolationKind; detail: string; operationId?: number; userId?: string };

@@ -1,0 +1,296 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StackState } from '../../scripts/stack/index.ts';
+import { findFreePort } from '../../scripts/stack/ports.ts';
+import { ensureDatabase, withDatabase } from '../../scripts/stack/postgres-client.ts';
+import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
+import { uniqueNamespace } from '../support/namespace.ts';
+import {
+  type BankUser,
+  createRecorder,
+  createUserPlan,
+  depositPlan,
+  type Endpoints,
+  type Recorder,
+  runChaosClient,
+} from './bank-clients.ts';
+import { CHECKER_OPTIONS_DEFAULT, checkHistory } from './checker.ts';
+import type { History, Operation, ReplicaCrashRecord, Violation } from './history.ts';
+import { type FaultKind, planFaults, REPLICA_DOWNTIME_MS, runNemesis } from './nemesis.ts';
+import { type OperationPlan, runOperation } from './operation-runner.ts';
+import { seededRandom } from './seeded-random.ts';
+import { createReplica, type Replica, type ServiceName } from './service-replicas.ts';
+import { countUnpublished, countUsersWithoutWallet, readKafkaEventIds, readSnapshot } from './snapshot.ts';
+import { formatSummary } from './summary.ts';
+
+export type BankWorkloadOptions = {
+  /** A stack this run may hurt: it restarts its PostgreSQL, NATS and Kafka. Never a shared one. */
+  stack: StackState;
+  chaosDurationMs: number;
+  clients: number;
+  users: number;
+  startingBalanceMinor: bigint;
+  faultKinds: readonly FaultKind[];
+  faultGapMs: number;
+  seed: number;
+  /** Upper bound on operations in the chaos phase, whatever the duration. */
+  operationsMax: number;
+  /** Replica logs go here. */
+  workDir: string;
+  log: (line: string) => void;
+};
+
+export type BankReport = { history: History; violations: Violation[]; summary: string };
+
+const REPLICAS_PER_SERVICE = 2;
+/** Faults stay this far from the start and the end of the chaos phase. */
+const FAULT_MARGIN_MS = 3_000;
+const SETUP_CONCURRENCY = 8;
+const WALLETS_OPEN_TIMEOUT_MS = 60_000;
+const QUIESCENCE_TIMEOUT_MS = 90_000;
+const QUIESCENCE_POLL_MS = 500;
+
+type Cluster = { users: Replica[]; transactions: Replica[]; urls: { users: string; transactions: string } };
+
+/**
+ * The bank workload, Jepsen style: real replicas, real faults, a recorded history and a pure
+ * checker. Bounded: the chaos phase ends at its duration or operation cap, every wait has a
+ * timeout, and every process it started is stopped before it returns.
+ */
+export async function runBankWorkload(options: BankWorkloadOptions): Promise<BankReport> {
+  mkdirSync(options.workDir, { recursive: true });
+  const namespace = uniqueNamespace();
+  const runId = `r${randomBytes(4).toString('hex')}`;
+  const cluster = await startCluster(options, namespace);
+  const supervisor = superviseCrashes(cluster, options.log);
+  try {
+    const endpoints: Endpoints = {
+      users: cluster.users.map((replica) => ({ name: replica.spec.name, url: replica.url })),
+      transactions: cluster.transactions.map((replica) => ({ name: replica.spec.name, url: replica.url })),
+    };
+    const recorder = createRecorder();
+    const bankUsers = await setUp(options, endpoints, recorder, runId, cluster.urls);
+    const chaosStartedAtMs = Date.now();
+    const faults = await runChaos(options, cluster, endpoints, recorder, bankUsers, runId, chaosStartedAtMs);
+    options.log(`chaos phase over: ${recorder.count()} operations; waiting for quiescence`);
+    await waitForQuiescence(cluster.urls, options.log);
+    supervisor.stop();
+    await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.stop()));
+    const snapshot = await readSnapshot(cluster.urls);
+    const topics = [TOPICS.userCreated, TOPICS.moneyAdded, TOPICS.moneyTransferred].map((topic) =>
+      topicName(namespace, topic),
+    );
+    const expected = new Set(snapshot.outbox.map((row) => row.eventId));
+    const kafkaEventIds = await readKafkaEventIds(options.stack.kafka.brokers, topics, expected);
+    const history: History = {
+      startTotalMinor: 0n,
+      operations: recorder.operations,
+      faults,
+      snapshot,
+      kafkaEventIds,
+      crashes: supervisor.crashes,
+    };
+    const violations = checkHistory(history, CHECKER_OPTIONS_DEFAULT);
+    const summary = formatSummary({
+      operations: history.operations,
+      faults,
+      violations,
+      chaosStartedAtMs,
+      chaosDurationMs: options.chaosDurationMs,
+      crashes: supervisor.crashes,
+    });
+    return { history, violations, summary };
+  } finally {
+    supervisor.stop();
+    await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.kill()));
+  }
+}
+
+/**
+ * Like an orchestrator: a replica that exits on its own is recorded (the checker reports it) and
+ * started again, so one crash does not hide everything after it.
+ */
+function superviseCrashes(cluster: Cluster, log: (line: string) => void) {
+  const crashes: ReplicaCrashRecord[] = [];
+  let supervising = true;
+  for (const replica of [...cluster.users, ...cluster.transactions]) {
+    replica.onCrash((crash) => {
+      crashes.push(crash);
+      log(`${crash.replica} CRASHED (code ${crash.exitCode}, signal ${crash.signal}); restarting it`);
+      setTimeout(() => {
+        if (!supervising) return;
+        replica.start().catch((error: unknown) => log(`${crash.replica} restart failed: ${String(error)}`));
+      }, REPLICA_DOWNTIME_MS);
+    });
+  }
+  return {
+    crashes,
+    stop: () => {
+      supervising = false;
+    },
+  };
+}
+
+async function startCluster(options: BankWorkloadOptions, namespace: string): Promise<Cluster> {
+  const { adminUrl } = options.stack.postgres;
+  const names = { users: `chaos_${namespace}_users`, transactions: `chaos_${namespace}_transactions` };
+  await ensureDatabase(adminUrl, names.users);
+  await ensureDatabase(adminUrl, names.transactions);
+  const urls = {
+    users: withDatabase(adminUrl, names.users),
+    transactions: withDatabase(adminUrl, names.transactions),
+  };
+  const common = {
+    KAFKA_BROKERS: options.stack.kafka.brokers.join(','),
+    NATS_URL: options.stack.nats.url,
+    WALLET_NAMESPACE: namespace,
+    LOG_LEVEL: 'warn',
+  };
+  const replicas = async (service: ServiceName, prefix: string, databaseUrl: string) => {
+    const list: Replica[] = [];
+    for (let index = 1; index <= REPLICAS_PER_SERVICE; index++) {
+      list.push(
+        createReplica({
+          name: `${prefix}-${index}`,
+          service,
+          port: await findFreePort(),
+          env: { ...common, DATABASE_URL: databaseUrl },
+          logDir: options.workDir,
+        }),
+      );
+    }
+    return list;
+  };
+  const cluster: Cluster = {
+    users: await replicas('user-service', 'users', urls.users),
+    transactions: await replicas('transactions-service', 'transactions', urls.transactions),
+    urls,
+  };
+  options.log(`starting ${REPLICAS_PER_SERVICE}+${REPLICAS_PER_SERVICE} replicas (namespace ${namespace})`);
+  try {
+    // transactions-service first: it creates the topics and its consumer opens wallets.
+    await Promise.all(cluster.transactions.map((replica) => replica.start()));
+    await Promise.all(cluster.users.map((replica) => replica.start()));
+  } catch (error) {
+    await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.kill()));
+    throw error;
+  }
+  return cluster;
+}
+
+/** Runs plans with bounded concurrency, recording each; returns the operations in plan order. */
+async function runAll(plans: OperationPlan[], recorder: Recorder): Promise<Operation[]> {
+  const results: Operation[] = new Array(plans.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < plans.length) {
+      const index = next++;
+      const operation = await runOperation(recorder.nextId(), plans[index]!);
+      recorder.record(operation);
+      results[index] = operation;
+    }
+  };
+  await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker));
+  return results;
+}
+
+/** Users, their wallets, and a known starting balance each; all recorded, no faults yet. */
+async function setUp(
+  options: BankWorkloadOptions,
+  endpoints: Endpoints,
+  recorder: Recorder,
+  runId: string,
+  urls: Cluster['urls'],
+): Promise<BankUser[]> {
+  const emails = Array.from({ length: options.users }, (_, index) => `bank-${runId}-${index}@example.com`);
+  const created = await runAll(
+    emails.map((email, index) => createUserPlan(endpoints, index, email, `${runId}-user-${index}`)),
+    recorder,
+  );
+  const users: BankUser[] = [];
+  for (const operation of created) {
+    const userId = operation.result?.userId;
+    if (operation.outcome !== 'ok' || !userId)
+      throw new Error(`setup: createUser failed: ${JSON.stringify(operation.attempts)}`);
+    users.push({ userId, email: operation.email! });
+  }
+  await waitUntilTrue(
+    async () => (await countUsersWithoutWallet(urls)) === 0,
+    WALLETS_OPEN_TIMEOUT_MS,
+    'wallets open',
+  );
+  const deposits = await runAll(
+    users.map((user, index) =>
+      depositPlan(endpoints, index, user.userId, options.startingBalanceMinor, `${runId}-start-${index}`),
+    ),
+    recorder,
+  );
+  if (deposits.some((operation) => operation.outcome !== 'ok'))
+    throw new Error('setup: a starting deposit failed');
+  options.log(`set up ${users.length} users with ${options.startingBalanceMinor} minor units each`);
+  return users;
+}
+
+async function runChaos(
+  options: BankWorkloadOptions,
+  cluster: Cluster,
+  endpoints: Endpoints,
+  recorder: Recorder,
+  users: BankUser[],
+  runId: string,
+  startMs: number,
+) {
+  const deadlineMs = startMs + options.chaosDurationMs;
+  const plan = planFaults(options.chaosDurationMs, options.faultGapMs, FAULT_MARGIN_MS, options.faultKinds);
+  const nemesis = runNemesis(
+    {
+      stackDir: options.stack.dir,
+      postgresAdminUrl: options.stack.postgres.adminUrl,
+      users: cluster.users,
+      transactions: cluster.transactions,
+      log: options.log,
+    },
+    plan,
+    startMs,
+    deadlineMs - FAULT_MARGIN_MS,
+  );
+  const operationsMax = recorder.count() + options.operationsMax;
+  const clients = Array.from({ length: options.clients }, (_, client) =>
+    runChaosClient({
+      client,
+      endpoints,
+      users,
+      runId,
+      random: seededRandom(options.seed + client),
+      recorder,
+      deadlineMs,
+      operationsMax,
+    }),
+  );
+  const [faults] = await Promise.all([nemesis, ...clients]);
+  return faults;
+}
+
+/** Quiet: every outbox row published and every user's wallet open, for two polls in a row. */
+async function waitForQuiescence(urls: Cluster['urls'], log: (line: string) => void): Promise<void> {
+  let quietPolls = 0;
+  const deadlineMs = Date.now() + QUIESCENCE_TIMEOUT_MS;
+  while (Date.now() < deadlineMs) {
+    const unpublished = await countUnpublished(urls).catch(() => undefined);
+    const walletless = await countUsersWithoutWallet(urls).catch(() => undefined);
+    quietPolls = unpublished === 0 && walletless === 0 ? quietPolls + 1 : 0;
+    if (quietPolls >= 2) return;
+    await sleep(QUIESCENCE_POLL_MS);
+  }
+  log(`not quiet after ${QUIESCENCE_TIMEOUT_MS} ms; checking anyway (the checker will say what is pending)`);
+}
+
+async function waitUntilTrue(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadlineMs = Date.now() + timeoutMs;
+  while (Date.now() < deadlineMs) {
+    if (await probe().catch(() => false)) return;
+    await sleep(QUIESCENCE_POLL_MS);
+  }
+  throw new Error(`${what}: not after ${timeoutMs} ms`);
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { stackDown, stackUp } from '../../scripts/stack/index.ts';
+import { type BankWorkloadOptions, runBankWorkload } from './bank-workload.ts';
+import { parseDurationMs } from './duration.ts';
+import { FAULT_KINDS } from './nemesis.ts';
+
+/**
+ * `npm run test:chaos -- --duration 10m`: the long bank workload on a stack of its own (in a temp
+ * dir, durability off, taken down afterwards). Exit code 1 when the checker found a violation.
+ */
+const DURATION_MAX_MS = 60 * 60_000;
+const CLIENTS_MAX = 64;
+const USERS_MAX = 1_000;
+const OPERATIONS_PER_SECOND_CAP = 2_000;
+
+const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--seed N] [--keep]`;
+
+function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> & { keep: boolean } {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '2m' },
+      clients: { type: 'string', default: '16' },
+      users: { type: 'string', default: '20' },
+      'fault-gap': { type: 'string', default: '15s' },
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const durationMs = parseDurationMs(values.duration);
+  const faultGapMs = parseDurationMs(values['fault-gap']);
+  const clients = Number(values.clients);
+  const users = Number(values.users);
+  const seed = Number(values.seed);
+  if (!durationMs || durationMs > DURATION_MAX_MS)
+    fail(`--duration must be a duration up to 60m, got ${values.duration}`);
+  if (!faultGapMs) fail(`--fault-gap must be a duration, got ${values['fault-gap']}`);
+  if (!Number.isInteger(clients) || clients < 1 || clients > CLIENTS_MAX)
+    fail(`--clients must be 1–${CLIENTS_MAX}`);
+  if (!Number.isInteger(users) || users < 2 || users > USERS_MAX) fail(`--users must be 2–${USERS_MAX}`);
+  if (!Number.isInteger(seed)) fail('--seed must be an integer');
+  return {
+    chaosDurationMs: durationMs,
+    clients,
+    users,
+    startingBalanceMinor: 10_000n,
+    faultKinds: FAULT_KINDS,
+    faultGapMs,
+    seed,
+    operationsMax: Math.ceil((durationMs / 1000) * OPERATIONS_PER_SECOND_CAP),
+    keep: values.keep,
+  };
+}
+
+function fail(message: string): never {
+  console.error(`${message}\n${usage}`);
+  process.exit(2);
+}
+
+const { keep, ...options } = readOptions();
+const dir = mkdtempSync(join(tmpdir(), 'wallet-chaos-'));
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+log(
+  `chaos run: ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, seed ${options.seed}, dir ${dir}`,
+);
+let exitCode = 1;
+try {
+  const stack = await stackUp({ dir, fast: true, log });
+  const report = await runBankWorkload({ ...options, stack, workDir: join(dir, 'logs'), log });
+  console.log(`\n${report.summary}\n`);
+  exitCode = report.violations.length === 0 ? 0 : 1;
+} finally {
+  await stackDown({ dir }).catch((error: unknown) => log(`stack down failed: ${String(error)}`));
+  if (keep) log(`kept ${dir} (replica logs in ${join(dir, 'logs')})`);
+  else rmSync(dir, { recursive: true, force: true });
+}
+process.exit(exitCode);

@@ -1,0 +1,111 @@
+import { countViolations } from './checker.ts';
+import type {
+  FaultWindow,
+  Operation,
+  OperationKind,
+  Outcome,
+  ReplicaCrashRecord,
+  Violation,
+} from './history.ts';
+
+const KINDS: OperationKind[] = ['create_user', 'deposit', 'transfer', 'read'];
+const OUTCOMES: Outcome[] = ['ok', 'fail', 'info'];
+const VIOLATION_DETAILS_SHOWN = 5;
+
+function row(cells: (string | number)[], widths: number[]): string {
+  return cells
+    .map((cell, index) => String(cell).padEnd(widths[index] ?? 8))
+    .join('  ')
+    .trimEnd();
+}
+
+/** Operations by kind × outcome. */
+export function operationTable(operations: readonly Operation[]): string {
+  const widths = [12, 8, 8, 8, 8];
+  const lines = [row(['operation', ...OUTCOMES, 'total'], widths)];
+  for (const kind of KINDS) {
+    const ofKind = operations.filter((operation) => operation.kind === kind);
+    const counts = OUTCOMES.map(
+      (outcome) => ofKind.filter((operation) => operation.outcome === outcome).length,
+    );
+    lines.push(row([kind, ...counts, ofKind.length], widths));
+  }
+  return lines.join('\n');
+}
+
+/** Every HTTP attempt by status (or "no response") and problem code. */
+export function attemptTable(operations: readonly Operation[]): string {
+  const counts = new Map<string, number>();
+  for (const operation of operations) {
+    for (const attempt of operation.attempts) {
+      const label =
+        attempt.status === undefined
+          ? `no response (${(attempt.error ?? '').split(':')[0]})`
+          : `${attempt.status}${attempt.code ? ` ${attempt.code}` : ''}`;
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()]
+    .sort((left, right) => right[1] - left[1])
+    .map(([label, count]) => `  ${label.padEnd(48)} ${count}`)
+    .join('\n');
+}
+
+export function faultTable(faults: readonly FaultWindow[], runStartMs: number): string {
+  if (faults.length === 0) return '  (none)';
+  return faults
+    .map((fault) => {
+      const atS = ((fault.startedAtMs - runStartMs) / 1000).toFixed(1);
+      const healedMs = fault.endedAtMs - fault.startedAtMs;
+      return `  t+${atS.padStart(6)} s  ${fault.kind.padEnd(18)} ${fault.target.padEnd(16)} healed in ${healedMs} ms`;
+    })
+    .join('\n');
+}
+
+export function violationTable(violations: readonly Violation[]): string {
+  if (violations.length === 0) return '  none';
+  const lines: string[] = [];
+  for (const [kind, count] of countViolations(violations)) {
+    lines.push(`  ${kind.padEnd(24)} ${count}`);
+    for (const violation of violations
+      .filter((candidate) => candidate.kind === kind)
+      .slice(0, VIOLATION_DETAILS_SHOWN)) {
+      lines.push(`    - ${violation.detail}${violation.userId ? ` [user ${violation.userId}]` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function formatSummary(report: {
+  operations: readonly Operation[];
+  faults: readonly FaultWindow[];
+  violations: readonly Violation[];
+  chaosStartedAtMs: number;
+  chaosDurationMs: number;
+  crashes?: readonly ReplicaCrashRecord[];
+}): string {
+  const crashes = report.crashes ?? [];
+  const chaosOperations = report.operations.filter(
+    (operation) => operation.invokedAtMs >= report.chaosStartedAtMs,
+  );
+  const perSecond = (chaosOperations.length / (report.chaosDurationMs / 1000)).toFixed(1);
+  return [
+    `operations (${report.operations.length}; ${perSecond}/s during the chaos phase)`,
+    operationTable(report.operations),
+    '',
+    'HTTP attempts',
+    attemptTable(report.operations),
+    '',
+    `faults injected (${report.faults.length})`,
+    faultTable(report.faults, report.chaosStartedAtMs),
+    '',
+    `replicas that crashed by themselves (${crashes.length})`,
+    ...crashes.map(
+      (crash) =>
+        `  t+${((crash.atMs - report.chaosStartedAtMs) / 1000).toFixed(1).padStart(6)} s  ${crash.replica} (code ${crash.exitCode}, signal ${crash.signal})`,
+    ),
+    '',
+    `violations (${report.violations.length})`,
+    violationTable(report.violations),
+  ].join('\n');
+}
