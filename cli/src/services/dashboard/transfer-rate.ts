@@ -1,5 +1,5 @@
-/** How many seconds of transfers-per-second history the dashboard keeps (one sparkline cell each). */
-export const RATE_WINDOW_SECONDS = 30;
+/** How many seconds of transfers-per-second history the dashboard keeps (20 cells fit an 80-column line) (one sparkline cell each). */
+export const RATE_WINDOW_SECONDS = 20;
 
 /**
  * Counts events per wall-clock second in a ring of RATE_WINDOW_SECONDS buckets. Pure data:

@@ -72,7 +72,6 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
         userCount={store.userCount()}
         totalMinor={store.total()}
         transfersPerSecond={store.transfersPerSecond()}
-        load={store.load()}
       />
       <BalanceTable
         rows={visible}

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import { parseLimit } from '../../cli/src/commands/parse-limit.ts';
+import { adviceFor } from '../../cli/src/error-advice.ts';
+import { EXIT_CODES, exitCodesHelp } from '../../cli/src/exit-codes.ts';
+import { resolveSettings } from '../../cli/src/services/config/cli-settings.ts';
+import { createTransferRate } from '../../cli/src/services/dashboard/transfer-rate.ts';
+import { decodeWalletEvent } from '../../cli/src/services/events/wallet-event.ts';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  retryAfterMs,
+} from '../../cli/src/services/http/retry-policy.ts';
+import { decimalTextToMinor, moneyText, numberToMinor } from '../../cli/src/services/money/money-json.ts';
+import { parseAmountArgument } from '../../cli/src/services/money/parse-amount-argument.ts';
+import { parseUserRef } from '../../cli/src/services/users/resolve-user.ts';
+import { computeLayout } from '../../cli/src/ui/dashboard/layout.ts';
+import { sparkline } from '../../cli/src/ui/dashboard/sparkline.ts';
+import { renderTable } from '../../cli/src/ui/text-table.ts';
+
+const USER_ID = '0b4c8e9a-1f2d-4c3b-9a8e-7d6c5b4a3f21';
+
+describe('money at the CLI’s edges', () => {
+  it('Given the services’ JSON numbers, When read, Then the exact cents come out (never float sums)', () => {
+    expect(numberToMinor(0.3)).toBe(30n);
+    expect(numberToMinor(12.3)).toBe(1230n);
+    expect(numberToMinor(-5)).toBe(-500n);
+    expect(numberToMinor(9_999_999_999_999.99)).toBe(999_999_999_999_999n);
+    expect(() => numberToMinor(0.001)).toThrow(RangeError);
+  });
+
+  it('Given minor units, When printed, Then always two decimals', () => {
+    expect(moneyText(0n)).toBe('0.00');
+    expect(moneyText(5n)).toBe('0.05');
+    expect(moneyText(-1234n)).toBe('-12.34');
+    expect(decimalTextToMinor('-0.10')).toBe(-10n);
+  });
+
+  it('Given amount arguments, When parsed, Then only positive amounts with at most 2 decimals pass', () => {
+    expect(parseAmountArgument('12.5')).toBe(1250n);
+    for (const bad of ['-5', '0', '1.234', 'ten', '', '1e3']) {
+      expect(() => parseAmountArgument(bad), bad).toThrow(
+        expect.objectContaining({ code: 'INVALID_AMOUNT', exitCode: 2 }),
+      );
+    }
+  });
+});
+
+describe('arguments', () => {
+  it('Given a <user>, When parsed, Then a UUID is an id, an email is lower-cased, anything else is a usage error', () => {
+    expect(parseUserRef(USER_ID.toUpperCase())).toEqual({ kind: 'id', userId: USER_ID });
+    expect(parseUserRef(' Alice@Example.COM ')).toEqual({ kind: 'email', email: 'alice@example.com' });
+    expect(() => parseUserRef('alice')).toThrow(
+      expect.objectContaining({ code: 'INVALID_USER', exitCode: 2 }),
+    );
+  });
+
+  it('Given --limit values, When parsed, Then 1..500 pass and the rest are refused', () => {
+    expect(parseLimit('1')).toBe(1);
+    expect(parseLimit('500')).toBe(500);
+    for (const bad of ['0', '501', '-1', '2.5', 'x']) expect(() => parseLimit(bad), bad).toThrow();
+  });
+});
+
+describe('where settings come from', () => {
+  const home = '/nonexistent/wallet-home';
+
+  it('Given a flag and an env var, When resolved, Then the flag wins', () => {
+    const settings = resolveSettings(
+      { userServiceUrl: 'http://flag:1', kafkaBrokers: 'a:1, b:2' },
+      { WALLET_HOME: home, USER_SERVICE_URL: 'http://env:1', KAFKA_BROKERS: 'env:9' },
+    );
+    expect(settings.userServiceUrl).toBe('http://flag:1');
+    expect(settings.kafkaBrokers).toEqual(['a:1', 'b:2']);
+  });
+
+  it('Given only env, When resolved, Then env wins over the defaults, and the token comes from WALLET_TOKEN', () => {
+    const settings = resolveSettings(
+      {},
+      {
+        WALLET_HOME: home,
+        TRANSACTIONS_SERVICE_URL: 'http://env:2',
+        WALLET_TOKEN: 't0k3n',
+        WALLET_NAMESPACE: 'ns-',
+      },
+    );
+    expect(settings.transactionsServiceUrl).toBe('http://env:2');
+    expect(settings.userServiceUrl).toBe('http://127.0.0.1:8080');
+    expect(settings.token).toBe('t0k3n');
+    expect(settings.namespace).toBe('ns-');
+    expect(settings.kafkaBrokers).toBeUndefined();
+  });
+});
+
+describe('errors and exit codes', () => {
+  it('Given server codes, When mapped, Then each lands on its documented exit code', () => {
+    expect(adviceFor('USER_NOT_FOUND').exitCode).toBe(EXIT_CODES.notFound);
+    expect(adviceFor('INSUFFICIENT_FUNDS').exitCode).toBe(EXIT_CODES.rejected);
+    expect(adviceFor('EMAIL_TAKEN').exitCode).toBe(EXIT_CODES.conflict);
+    expect(adviceFor('IDEMPOTENCY_KEY_REUSED').exitCode).toBe(EXIT_CODES.conflict);
+    expect(adviceFor('WALLET_PENDING').exitCode).toBe(EXIT_CODES.unavailable);
+    expect(adviceFor('UNAUTHORIZED').exitCode).toBe(EXIT_CODES.unauthorized);
+    expect(adviceFor('SOMETHING_NEW', 409).exitCode).toBe(EXIT_CODES.conflict);
+    expect(adviceFor('SOMETHING_NEW').exitCode).toBe(EXIT_CODES.unexpected);
+  });
+
+  it('Given the help text, When read, Then every exit code is listed', () => {
+    for (const code of Object.values(EXIT_CODES))
+      expect(exitCodesHelp()).toMatch(new RegExp(`^  ${code} `, 'm'));
+  });
+});
+
+describe('retries', () => {
+  it('Given attempts, When backing off, Then delays grow, stay within the cap, and are never zero', () => {
+    const delays = [1, 2, 3, 4, 5, 6].map((attempt) =>
+      backoffDelayMs(DEFAULT_RETRY_POLICY, attempt, () => 1),
+    );
+    expect(delays).toEqual([200, 400, 800, 1600, 2000, 2000]);
+    expect(backoffDelayMs(DEFAULT_RETRY_POLICY, 1, () => 0)).toBe(100);
+  });
+
+  it('Given Retry-After headers, When read, Then seconds become ms, capped, and junk is ignored', () => {
+    expect(retryAfterMs('1')).toBe(1_000);
+    expect(retryAfterMs('3600')).toBe(5_000);
+    expect(retryAfterMs('soon')).toBeUndefined();
+    expect(retryAfterMs(undefined)).toBeUndefined();
+  });
+});
+
+describe('tables and sparklines', () => {
+  it('Given rows, When rendered, Then columns align and amounts are right-aligned', () => {
+    const lines = renderTable(
+      [{ header: 'email' }, { header: 'balance', align: 'right' }],
+      [
+        ['a@x.io', '5.00'],
+        ['longer@example.com', '1234.50'],
+      ],
+    );
+    expect(lines).toEqual([
+      'email               balance',
+      'a@x.io                 5.00',
+      'longer@example.com  1234.50',
+    ]);
+  });
+
+  it('Given colour codes in a cell, When rendered, Then they take no width', () => {
+    const [, row] = renderTable(
+      [{ header: 'n', align: 'right' }, { header: 'x' }],
+      [['\u001b[32m+1.00\u001b[39m', 'y']],
+    );
+    expect(row).toBe('\u001b[32m+1.00\u001b[39m  y');
+  });
+
+  it('Given counts, When drawn, Then scaled to the largest, flat when all zero', () => {
+    expect(sparkline([0, 0, 0])).toBe('▁▁▁');
+    expect(sparkline([0, 4, 8])).toBe('▁▅█');
+  });
+
+  it('Given transfers over time, When the window moves, Then old seconds fall out', () => {
+    const rate = createTransferRate(5);
+    rate.count(10_000);
+    rate.count(10_500);
+    rate.count(12_100);
+    expect(rate.series(12_900)).toEqual([0, 0, 2, 0, 1]);
+    expect(rate.series(20_000)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('Given an 80×24 terminal, When laid out, Then everything fits in 23 lines', () => {
+    const layout = computeLayout(80, 24, false);
+    expect(6 + layout.tableRows + layout.feedRows).toBe(23);
+    expect(computeLayout(80, 24, true).tableRows).toBeGreaterThan(layout.tableRows - 1);
+  });
+});
+
+describe('events', () => {
+  const record = (topic: string, value: unknown) => ({
+    topic,
+    partition: 0,
+    offset: '7',
+    key: null,
+    value: JSON.stringify(value),
+    headers: {},
+    timestampMs: 0,
+  });
+
+  it('Given a namespaced money-transferred record, When decoded, Then ids and exact bigint amounts', () => {
+    const event = decodeWalletEvent(
+      'ns-',
+      record('ns-money-transferred', {
+        transfer_id: USER_ID,
+        from_user_id: USER_ID,
+        to_user_id: USER_ID,
+        amount: '0.30',
+        from_balance: '9.70',
+        to_balance: '0.30',
+        occurred_at: '2026-01-01T00:00:00Z',
+      }),
+    );
+    expect(event).toMatchObject({
+      type: 'money-transferred',
+      amountMinor: 30n,
+      fromBalanceMinor: 970n,
+      offset: '7',
+    });
+  });
+
+  it('Given a foreign or malformed record, When decoded, Then it is skipped', () => {
+    expect(decodeWalletEvent('ns-', record('other-money-added', {}))).toBeUndefined();
+    expect(decodeWalletEvent('', record('money-added', { amount: 1 }))).toBeUndefined();
+  });
+});
