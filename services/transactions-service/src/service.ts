@@ -9,6 +9,7 @@ import { createKafka } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
+import { closeHttp } from './close-http.ts';
 import type { TransactionsConfig } from './config.ts';
 import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
@@ -35,9 +36,17 @@ export async function startTransactionsService(
   const namespace = config.WALLET_NAMESPACE;
   // Closed in reverse order of starting: HTTP first, the pool last.
   const closers: Closer[] = [];
-  const closeAll = async (log: (error: unknown, name: string) => void) => {
+  type StopLog = {
+    debug(object: object, message: string): void;
+    error(object: object, message: string): void;
+  };
+  const closeAll = async (log: StopLog | undefined) => {
     for (const closer of closers.toReversed()) {
-      await closer.close().catch((error: unknown) => log(error, closer.name));
+      const startedMs = Date.now();
+      await closer
+        .close()
+        .catch((error: unknown) => log?.error({ err: error }, `closing ${closer.name} failed`));
+      log?.debug({ part: closer.name, tookMs: Date.now() - startedMs }, 'closed');
     }
   };
 
@@ -45,6 +54,12 @@ export async function startTransactionsService(
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
     applicationName: SERVICE_NAME,
+  });
+  // pg emits 'error' on a checked-out client whose connection dies between queries (a database
+  // restart while the outbox relay holds its transaction open); with no listener that error would
+  // crash the process. The failed query still rejects, and withTransaction discards the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
   });
   closers.push({ name: 'pool', close: () => pool.end() });
   try {
@@ -101,7 +116,7 @@ export async function startTransactionsService(
     closers.push({ name: 'idempotency cleanup', close: () => cleanup.stop() });
 
     // app.close stops accepting, lets in-flight requests finish, and runs before everything else.
-    closers.push({ name: 'http', close: () => app.close() });
+    closers.push({ name: 'http', close: () => closeHttp(app) });
     await app.listen({ host: config.HOST, port: config.PORT });
     const url = httpUrl(config.HOST, (app.server.address() as AddressInfo).port);
     log.info({ url, namespace }, 'transactions-service started');
@@ -111,12 +126,12 @@ export async function startTransactionsService(
       app,
       url,
       stop() {
-        stopping ??= closeAll((error, name) => log.error({ err: error }, `closing ${name} failed`));
+        stopping ??= closeAll(log);
         return stopping;
       },
     };
   } catch (error) {
-    await closeAll(() => {});
+    await closeAll(undefined);
     throw error;
   }
 }
