@@ -12,10 +12,38 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\
 export const cliEntry = join(repoRoot, 'cli', 'src', 'main.ts');
 export const cliBundle = join(repoRoot, 'dist', 'cli', 'wallet.js');
 
+/** undici 8 and ink 8 need Node 22 or newer; the repo pins Node 24 as a devDependency. */
+export const NODE_MAJOR_MIN = 22;
+
+/**
+ * Runs first in the bundle. `npm link` puts `wallet` on PATH, where `node` may be the machine's
+ * older one: then the CLI re-runs itself with the repo's own Node (node_modules/.bin/node) if
+ * there is one, else says what to do, instead of crashing inside a library.
+ */
+const NODE_VERSION_GUARD = `
+if (Number(process.versions.node.split('.')[0]) < ${NODE_MAJOR_MIN}) {
+  const { spawnSync } = await import('node:child_process');
+  const { existsSync, realpathSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  const self = realpathSync(fileURLToPath(import.meta.url));
+  const repoNode = fileURLToPath(new URL('../../node_modules/.bin/node', 'file://' + self));
+  if (existsSync(repoNode) && !process.env.WALLET_NODE_REEXEC) {
+    const child = spawnSync(repoNode, [self, ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, WALLET_NODE_REEXEC: '1' },
+    });
+    process.exit(child.status ?? 1);
+  }
+  process.stderr.write('error NODE_TOO_OLD: wallet needs Node ${NODE_MAJOR_MIN} or newer, this is ' + process.version +
+    ' — run it with the Node of the repo: export PATH="<repo>/node_modules/.bin:$PATH"\\n');
+  process.exit(2);
+}`;
+
 const BANNER = [
   '#!/usr/bin/env node',
   "import { createRequire as __walletCreateRequire } from 'node:module';",
   'const require = __walletCreateRequire(import.meta.url);',
+  NODE_VERSION_GUARD,
 ].join('\n');
 
 /**
