@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLimit } from '../../cli/src/commands/parse-limit.ts';
 import { adviceFor } from '../../cli/src/error-advice.ts';
 import { EXIT_CODES, exitCodesHelp } from '../../cli/src/exit-codes.ts';
 import { resolveSettings } from '../../cli/src/services/config/cli-settings.ts';
+import { writeServicesFile } from '../../cli/src/services/config/services-file.ts';
 import { createTransferRate } from '../../cli/src/services/dashboard/transfer-rate.ts';
 import { decodeWalletEvent } from '../../cli/src/services/events/wallet-event.ts';
 import {
@@ -88,6 +92,43 @@ describe('where settings come from', () => {
     expect(settings.token).toBe('t0k3n');
     expect(settings.namespace).toBe('ns-');
     expect(settings.kafkaBrokers).toBeUndefined();
+  });
+});
+
+describe('where settings come from: the local stack’s files', () => {
+  it('Given services.json and stack.json in WALLET_HOME, When nothing else says, Then their URLs, brokers and token are used', () => {
+    // Given
+    const home = mkdtempSync(join(tmpdir(), 'wallet-cli-settings-'));
+    try {
+      writeServicesFile(home, {
+        userServiceUrl: 'http://127.0.0.1:18080',
+        transactionsServiceUrl: 'http://127.0.0.1:18081',
+      });
+      writeFileSync(
+        join(home, 'stack.json'),
+        JSON.stringify({
+          dir: home,
+          kafka: { brokers: ['127.0.0.1:19092'] },
+          operatorToken: 'operator-token-from-stack',
+        }),
+      );
+      // When
+      const settings = resolveSettings({}, { WALLET_HOME: home });
+      const overridden = resolveSettings(
+        { token: 'flag-token' },
+        { WALLET_HOME: home, USER_SERVICE_URL: 'http://env:1' },
+      );
+      // Then
+      expect(settings).toMatchObject({
+        userServiceUrl: 'http://127.0.0.1:18080',
+        transactionsServiceUrl: 'http://127.0.0.1:18081',
+        kafkaBrokers: ['127.0.0.1:19092'],
+        token: 'operator-token-from-stack',
+      });
+      expect(overridden).toMatchObject({ userServiceUrl: 'http://env:1', token: 'flag-token' });
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

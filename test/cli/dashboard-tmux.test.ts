@@ -3,7 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCliForTest, cliEnv, runCli, type ServicesUnderTest, startServicesForTest, waitFor } from './cli-harness.ts';
+import {
+  buildCliForTest,
+  cliEnv,
+  runCli,
+  type ServicesUnderTest,
+  startServicesForTest,
+  waitFor,
+} from './cli-harness.ts';
 
 const run = promisify(execFile);
 const SCREEN_WAIT_MS = 30_000;
@@ -55,12 +62,24 @@ describe.skipIf(!hasTmux())('wallet dashboard in a real terminal (tmux)', () => 
     expect((await runCli(bin, ['add-money', 'payer@example.com', '100'], env)).code).toBe(0);
     const assignments = Object.entries(env).map(([name, value]) => `${name}=${shellQuote(value)}`);
     const command = `env ${assignments.join(' ')} ${shellQuote(process.execPath)} ${shellQuote(bin)} dashboard`;
-    await tmux('new-session', '-d', '-s', session, '-x', String(TERMINAL_COLUMNS), '-y', String(TERMINAL_ROWS), command);
+    await tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      String(TERMINAL_COLUMNS),
+      '-y',
+      String(TERMINAL_ROWS),
+      command,
+    );
     await waitFor(
       'both users and kafka up on screen',
       async () => {
         const text = await screen();
-        return /payer@example\.com\s+100\.00/.test(text) && text.includes('payee@example.com') && text.includes('● kafka up')
+        return /payer@example\.com\s+100\.00/.test(text) &&
+          text.includes('payee@example.com') &&
+          text.includes('● kafka up')
           ? text
           : undefined;
       },
@@ -76,7 +95,8 @@ describe.skipIf(!hasTmux())('wallet dashboard in a real terminal (tmux)', () => 
       'the new balances on screen',
       async () => {
         const text = await screen();
-        return /payer@example\.com\s+87\.66\s+-12\.34/.test(text) && /payee@example\.com\s+12\.34\s+\+12\.34/.test(text)
+        return /payer@example\.com\s+87\.66\s+-12\.34/.test(text) &&
+          /payee@example\.com\s+12\.34\s+\+12\.34/.test(text)
           ? text
           : undefined;
       },
@@ -89,7 +109,13 @@ describe.skipIf(!hasTmux())('wallet dashboard in a real terminal (tmux)', () => 
     await tmux('send-keys', '-t', session, 'q');
     await waitFor(
       'the dashboard to quit',
-      async () => ((await tmux('has-session', '-t', session).then(() => true, () => false)) ? undefined : true),
+      async () =>
+        (await tmux('has-session', '-t', session).then(
+          () => true,
+          () => false,
+        ))
+          ? undefined
+          : true,
       SCREEN_WAIT_MS,
     );
   });
