@@ -28,6 +28,8 @@ if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
   missing_packages+=(openjdk-17-jre-headless)
 fi
 command -v mvn >/dev/null 2>&1 || missing_packages+=(maven)
+# The CLI's end-to-end test drives the dashboard in a real terminal.
+command -v tmux >/dev/null 2>&1 || missing_packages+=(tmux)
 
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   say "installing ${missing_packages[*]} with apt-get"
