@@ -106,14 +106,13 @@ async function main(): Promise<number> {
 }
 
 function serviceEnv(stack: Awaited<ReturnType<typeof stackUp>>) {
-  const operatorToken = (stack as { operatorToken?: string }).operatorToken;
   return (databaseUrl: string): Record<string, string> => ({
     ...(process.env as Record<string, string>),
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
     NATS_URL: stack.nats.url,
-    ...(operatorToken ? { WALLET_OPERATOR_TOKEN: operatorToken } : {}),
+    WALLET_OPERATOR_TOKEN: stack.operatorToken,
   });
 }
 

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { kafkaLayout, kafkaPid, stopKafka } from './kafka.ts';
 import { withLock } from './lock.ts';
 import { natsLayout, natsPid, stopNats } from './nats.ts';
+import { ensureOperatorToken } from './operator-token.ts';
 import { kafkaUp, natsUp, type PartUpOptions, postgresUp } from './part-up.ts';
 import { defaultStackDir } from './paths.ts';
 import { isPortOpen, loopbackHost, readRememberedPort } from './ports.ts';
@@ -65,6 +66,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackState>
     postgres: postgres.value.state,
     nats: nats.value.state,
     kafka: kafka.value.state,
+    operatorToken: ensureOperatorToken(dir),
     startedAt: startedNow || !previous ? new Date().toISOString() : previous.startedAt,
   };
   writeStackState(state);

@@ -20,6 +20,8 @@ export type StackState = {
   postgres: PostgresState;
   nats: NatsState;
   kafka: KafkaState;
+  /** Bearer token with the operator scope for the services this stack serves. */
+  operatorToken: string;
   startedAt: string;
 };
 

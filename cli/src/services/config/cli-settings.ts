@@ -66,10 +66,9 @@ function safeReadStackState(dir: string): StackState | undefined {
   }
 }
 
-/** The stack launcher may record an operator token beside the connection settings. */
+/** The stack launcher records an operator token beside the connection settings (older state files may lack it). */
 function operatorTokenOf(state: StackState | undefined): string | undefined {
-  const token = (state as { operatorToken?: unknown } | undefined)?.operatorToken;
-  return typeof token === 'string' && token !== '' ? token : undefined;
+  return nonEmpty(state?.operatorToken);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
