@@ -1,0 +1,198 @@
+import fc from 'fast-check';
+import { BODY_LIMIT_BYTES } from '../../services/shared/src/http/create-http-app.ts';
+
+/** Strings people and attackers send: empty, control characters, bidi overrides, emoji, very long. */
+export const oddString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ minLength: 300, maxLength: 3_000 }),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '\u202e\u0041',
+    '💸'.repeat(200),
+    'a'.repeat(6_000),
+    "'; DROP TABLE users;--",
+    '%00',
+    '\ud800',
+  ),
+);
+
+/** Numbers at the edges of doubles and of our money limits. */
+export const oddNumber = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    5e-324,
+    -0,
+    2 ** 53 + 2,
+    0.1 + 0.2,
+    1_000_000_000.01,
+    1_000_000_000,
+    9_999_999_999_999.99,
+    0.005,
+    1e21,
+  ),
+);
+
+/** Amount-shaped inputs, mostly invalid, some valid. */
+export const amountLike = fc.oneof(
+  oddNumber,
+  oddString,
+  fc.tuple(fc.nat({ max: 10_000 }), fc.nat({ max: 999 })).map(([whole, fraction]) => `${whole}.${fraction}`),
+  fc.constantFrom(
+    '1e3',
+    '0x10',
+    '1.234',
+    '-5',
+    '  7 ',
+    '١٢٣',
+    '1_000',
+    '+1',
+    '.5',
+    '5.',
+    'Infinity',
+    'NaN',
+    '0.00',
+    '0.01',
+  ),
+  fc.constant(null),
+  fc.boolean(),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+);
+
+/** UUID-shaped inputs: real ids of known users, random ids, and near misses. */
+export function userIdLike(knownIds: readonly string[]) {
+  return fc.oneof(
+    fc.constantFrom(...knownIds),
+    fc.constantFrom(...knownIds).map((id) => id.toUpperCase()),
+    fc.constantFrom(...knownIds).map((id) => `{${id}}`),
+    fc.constantFrom(...knownIds).map((id) => id.replaceAll('-', '')),
+    fc.uuid(),
+    fc.constantFrom(
+      '00000000-0000-0000-0000-000000000000',
+      'ffffffff-ffff-ffff-ffff-ffffffffffff',
+      'not-a-uuid',
+    ),
+    oddString,
+    oddNumber,
+    fc.constant(null),
+  );
+}
+
+export const emailLike = fc.oneof(
+  fc.emailAddress(),
+  oddString,
+  fc.constantFrom(
+    'a@b',
+    'A@EXAMPLE.COM ',
+    `${'x'.repeat(250)}@example.com`,
+    'ü@ü.de',
+    '@',
+    'a@@b.c',
+    'a b@c.de',
+  ),
+  oddNumber,
+  fc.constant(null),
+);
+
+/** Header values undici will send (visible ASCII and spaces), valid-looking or not. */
+export const headerValue = fc.oneof(
+  fc.stringMatching(/^[\x21-\x7e]{1,40}$/),
+  fc.stringMatching(/^[\x20-\x7e]{0,300}$/),
+  fc.constantFrom(
+    '',
+    ' ',
+    'a'.repeat(129),
+    'a'.repeat(201),
+    'key with spaces',
+    '../../etc/passwd',
+    'ключ'.replace(/[^\x20-\x7e]/g, '?'),
+  ),
+);
+
+/** Percent-encodes anything, lone surrogates included (replaced by U+FFFD as a browser would). */
+export function encodeQuery(value: unknown): string {
+  return encodeURIComponent(String(value).toWellFormed());
+}
+
+/** Odd query-string values, already percent-encoded or deliberately broken. */
+export const queryValue = fc.oneof(
+  fc.string({ maxLength: 60 }).map(encodeQuery),
+  fc.constantFrom(
+    '%ZZ',
+    '%',
+    '-1',
+    '0',
+    '1e9',
+    '99999999999999999999',
+    '1.5',
+    '',
+    'null',
+    '%00',
+    'a&b=c',
+    '%F0%9F%92%B8',
+  ),
+);
+
+/** A JSON object with the route's fields (each maybe missing) plus maybe a stray extra field. */
+export function objectWith(fields: Record<string, fc.Arbitrary<unknown>>) {
+  return fc
+    .tuple(
+      fc.record(fields, { requiredKeys: [] }),
+      fc.option(fc.tuple(oddString, fc.jsonValue({ maxDepth: 2 })), { nil: undefined }),
+    )
+    .map(([body, extra]) => (extra ? { ...body, [extra[0]]: extra[1] } : body));
+}
+
+/** Any JSON at all where an object is expected. */
+export const anyJson = fc.jsonValue({ maxDepth: 4 });
+
+/** Raw bodies that break the transport layer rather than the schema. */
+export const rawBodyCases: { label: string; body: string; contentType: string; expectStatus?: number }[] = [
+  {
+    label: 'over the body limit',
+    body: `{"a":"${'x'.repeat(BODY_LIMIT_BYTES)}"}`,
+    contentType: 'application/json',
+    expectStatus: 413,
+  },
+  {
+    label: 'deep nesting under the limit',
+    body: `${'['.repeat(8_000)}${']'.repeat(8_000)}`,
+    contentType: 'application/json',
+  },
+  {
+    label: 'deep objects under the limit',
+    body: `${'{"a":'.repeat(2_500)}1${'}'.repeat(2_500)}`,
+    contentType: 'application/json',
+  },
+  {
+    label: 'duplicate keys',
+    body: '{"amount": 1, "amount": "x", "user_id": "a", "user_id": null}',
+    contentType: 'application/json',
+  },
+  { label: 'truncated JSON', body: '{"email": "a@b.c"', contentType: 'application/json' },
+  { label: 'empty JSON body', body: '', contentType: 'application/json' },
+  { label: 'JSON with a BOM', body: '\ufeff{"email":"bom@example.com"}', contentType: 'application/json' },
+  { label: 'a bare string', body: '"just a string"', contentType: 'application/json' },
+  { label: 'NaN literal', body: '{"amount": NaN}', contentType: 'application/json' },
+  {
+    label: 'form encoding',
+    body: 'email=a%40b.c&amount=1',
+    contentType: 'application/x-www-form-urlencoded',
+  },
+  { label: 'plain text', body: 'hello', contentType: 'text/plain' },
+  { label: 'multipart', body: '--x\r\n\r\nhi\r\n--x--', contentType: 'multipart/form-data; boundary=x' },
+  {
+    label: 'json with an odd charset',
+    body: '{"email":"a@b.c"}',
+    contentType: 'application/json; charset=latin1',
+  },
+  { label: 'problem+json as input', body: '{"email":"a@b.c"}', contentType: 'application/problem+json' },
+  { label: 'no content type', body: '{"email":"a@b.c"}', contentType: '' },
+];
