@@ -5,7 +5,7 @@ import { BALANCE_QUEUE_GROUP, balanceSubject } from '../../shared/src/contracts/
 import { migrate } from '../../shared/src/db/migrate.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
 import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
-import { createKafka } from '../../shared/src/messaging/kafka.ts';
+import { createKafka, type EventConsumer } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
@@ -15,6 +15,7 @@ import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { trackNatsConnection } from './messaging/nats-connection-state.ts';
+import { startConsumerWithRetry } from './messaging/start-consumer-with-retry.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { checkReadiness, databaseAnswers } from './readiness.ts';
 
@@ -78,7 +79,7 @@ export async function startTransactionsService(
     const nc = await connectNats({ url: config.NATS_URL, name: SERVICE_NAME });
     closers.push({ name: 'nats', close: () => nc.drain() });
     const natsState = trackNatsConnection(nc);
-    const consumer = kafka.createConsumer({ groupId: `${namespace}${SERVICE_NAME}` });
+    let consumer: EventConsumer | undefined;
 
     app = await buildTransactionsApp({
       pool,
@@ -90,7 +91,7 @@ export async function startTransactionsService(
           database: () => databaseAnswers(pool),
           kafka: () => kafka.ping(),
           nats: () => natsState.isConnected(),
-          consumer: () => consumer.isRunning(),
+          consumer: () => consumer?.isRunning() ?? false,
           outboxRelay: () => relay.isRunning(),
         }),
     });
@@ -100,13 +101,13 @@ export async function startTransactionsService(
 
     serveJson(nc, balanceSubject(namespace), BALANCE_QUEUE_GROUP, createBalanceHandler(pool));
 
-    closers.push({ name: 'consumer', close: () => consumer.disconnect() });
-    await consumer.start({
+    consumer = await startConsumerWithRetry(kafka, {
+      groupId: `${namespace}${SERVICE_NAME}`,
       topics: [topicName(namespace, TOPICS.userCreated)],
-      // A new group must open wallets for every user created before this service first ran.
-      fromBeginning: true,
       handle: createUserCreatedHandler({ pool, producer, namespace, log }),
     });
+    const runningConsumer = consumer;
+    closers.push({ name: 'consumer', close: () => runningConsumer.disconnect() });
 
     const cleanup = startIdempotencyCleanup({
       pool,
