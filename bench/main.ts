@@ -55,13 +55,16 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 
 type Service = { users: Replica; transactions: Replica };
 
+/** The services run with auth on (as in production); every request carries this operator token. */
+let operatorToken = randomBytes(32).toString('hex');
+
 async function call(
   method: 'GET' | 'POST',
   url: string,
   body?: unknown,
   key?: string,
 ): Promise<{ status: number; json: unknown }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { authorization: `Bearer ${operatorToken}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (key) headers['idempotency-key'] = key;
   try {
@@ -179,7 +182,9 @@ async function main(): Promise<void> {
   let service: Service | undefined;
   try {
     const stack = await stackUp({ dir, fast: false, log });
+    operatorToken = stack.operatorToken ?? operatorToken;
     const env = {
+      WALLET_OPERATOR_TOKEN: operatorToken,
       KAFKA_BROKERS: stack.kafka.brokers.join(','),
       NATS_URL: stack.nats.url,
       LOG_LEVEL: 'warn',

@@ -51,7 +51,13 @@ const WALLETS_OPEN_TIMEOUT_MS = 60_000;
 const QUIESCENCE_TIMEOUT_MS = 90_000;
 const QUIESCENCE_POLL_MS = 500;
 
-type Cluster = { users: Replica[]; transactions: Replica[]; urls: { users: string; transactions: string } };
+type Cluster = {
+  users: Replica[];
+  transactions: Replica[];
+  urls: { users: string; transactions: string };
+  /** The services run with auth on; clients send this as a bearer token. */
+  operatorToken: string;
+};
 
 /**
  * The bank workload, Jepsen style: real replicas, real faults, a recorded history and a pure
@@ -66,6 +72,7 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
   const supervisor = superviseCrashes(cluster, options.log);
   try {
     const endpoints: Endpoints = {
+      authorization: `Bearer ${cluster.operatorToken}`,
       users: cluster.users.map((replica) => ({ name: replica.spec.name, url: replica.url })),
       transactions: cluster.transactions.map((replica) => ({ name: replica.spec.name, url: replica.url })),
     };
@@ -141,7 +148,9 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     users: withDatabase(adminUrl, names.users),
     transactions: withDatabase(adminUrl, names.transactions),
   };
+  const operatorToken = options.stack.operatorToken ?? randomBytes(32).toString('hex');
   const common = {
+    WALLET_OPERATOR_TOKEN: operatorToken,
     KAFKA_BROKERS: options.stack.kafka.brokers.join(','),
     NATS_URL: options.stack.nats.url,
     WALLET_NAMESPACE: namespace,
@@ -166,6 +175,7 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     users: await replicas('user-service', 'users', urls.users),
     transactions: await replicas('transactions-service', 'transactions', urls.transactions),
     urls,
+    operatorToken,
   };
   options.log(`starting ${REPLICAS_PER_SERVICE}+${REPLICAS_PER_SERVICE} replicas (namespace ${namespace})`);
   try {

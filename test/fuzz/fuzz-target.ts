@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { request } from 'undici';
@@ -16,6 +17,12 @@ export const FUZZ_REQUEST_TIMEOUT_MS = 5_000;
 const KNOWN_USER_COUNT = 3;
 const KNOWN_BALANCE_TEXT = '100.00';
 const WALLETS_OPEN_TIMEOUT_MS = 30_000;
+
+/**
+ * The fuzz targets run with auth on, and every fuzzed request carries the operator token unless
+ * it sets its own Authorization header: the fuzzing is aimed at what lies behind the auth check.
+ */
+const operatorToken = randomBytes(32).toString('hex');
 
 export type KnownUser = { userId: string; email: string };
 
@@ -40,6 +47,7 @@ export async function startFuzzTarget(label: string): Promise<FuzzTarget> {
   ];
   const [usersDb, transactionsDb] = databases as [TestDatabase, TestDatabase];
   const common = {
+    WALLET_OPERATOR_TOKEN: operatorToken,
     HOST: '127.0.0.1',
     PORT: '0',
     NATS_URL: stack.nats.url,
@@ -113,7 +121,7 @@ export type RawResponse = { status: number; contentType: string; text: string; j
 
 /** Sends exactly what it is given; a response slower than the timeout throws (a hang). */
 export async function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
-  const headers: Record<string, string> = { ...raw.headers };
+  const headers: Record<string, string> = { authorization: `Bearer ${operatorToken}`, ...raw.headers };
   let body = raw.body;
   if (raw.json !== undefined) {
     body = JSON.stringify(raw.json);
