@@ -17,9 +17,6 @@ export async function buildTransactionsApp(deps: RouteDeps & { logLevel: string 
     description: 'Wallets and exact money movements: deposits, transfers, history.',
     logLevel: deps.logLevel,
   });
-  // Every body here is JSON; without this, Fastify's built-in text/plain parser would turn a
-  // wrong content type into a confusing validation error instead of 415 UNSUPPORTED_MEDIA_TYPE.
-  app.removeContentTypeParser('text/plain');
   registerAddMoneyRoute(app, deps);
   registerTransferMoneyRoute(app, deps);
   registerListTransactionsRoute(app, deps);

@@ -4,12 +4,12 @@ import { TOPICS, topicName } from '../../shared/src/contracts/events.ts';
 import { BALANCE_QUEUE_GROUP, balanceSubject } from '../../shared/src/contracts/nats.ts';
 import { migrate } from '../../shared/src/db/migrate.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
+import { closeHttp } from '../../shared/src/http/close-http.ts';
 import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
 import { createKafka, type EventConsumer } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
-import { closeHttp } from './close-http.ts';
 import type { TransactionsConfig } from './config.ts';
 import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
@@ -55,12 +55,6 @@ export async function startTransactionsService(
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
     applicationName: SERVICE_NAME,
-  });
-  // pg emits 'error' on a checked-out client whose connection dies between queries (a database
-  // restart while the outbox relay holds its transaction open); with no listener that error would
-  // crash the process. The failed query still rejects, and withTransaction discards the client.
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
   });
   closers.push({ name: 'pool', close: () => pool.end() });
   try {

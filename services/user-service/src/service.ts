@@ -2,6 +2,7 @@ import path from 'node:path';
 import { migrate } from '../../shared/src/db/migrate.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
+import { closeHttp } from '../../shared/src/http/close-http.ts';
 import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
 import { createKafka, type EventProducer } from '../../shared/src/messaging/kafka.ts';
@@ -94,7 +95,7 @@ async function startResources(config: UserConfig, resources: Resources): Promise
 /** In dependency order; each step runs even when an earlier one failed. */
 async function stopResources(resources: Resources): Promise<void> {
   const steps: Array<() => Promise<unknown> | undefined> = [
-    () => resources.app?.close(),
+    () => (resources.app ? closeHttp(resources.app) : undefined),
     () => resources.relay?.stop(),
     () => resources.nc?.drain(),
     () => resources.producer?.disconnect(),

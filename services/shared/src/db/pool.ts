@@ -24,5 +24,11 @@ export function createPool(options: {
   // An idle client that loses its connection (database restart) emits here; without a
   // listener the process would crash. The pool drops the client and makes a new one.
   pool.on('error', () => {});
+  // pg also emits 'error' on a checked-out client whose connection dies between queries (a
+  // database restart while the outbox relay holds its transaction open). The failed query still
+  // rejects, and withTransaction discards the client; the listener only keeps the process alive.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }

@@ -31,6 +31,10 @@ export async function createHttpApp(options: {
   // Scripts written for the original API send GET /getBalance with a JSON body.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
 
+  // Every body here is JSON; without this, Fastify's built-in text/plain parser would turn a
+  // wrong content type into a confusing validation error instead of 415 UNSUPPORTED_MEDIA_TYPE.
+  app.removeContentTypeParser('text/plain');
+
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);

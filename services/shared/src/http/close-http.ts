@@ -1,4 +1,4 @@
-import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
+import type { HttpApp } from './create-http-app.ts';
 
 /** How often idle keep-alive sockets are closed while a shutdown waits for in-flight requests. */
 export const HTTP_IDLE_SWEEP_MS = 50;
