@@ -12,6 +12,8 @@ export const ERROR_CATALOG = {
   MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The body must be application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is too large' },
+  URI_TOO_LONG: { status: 414, title: 'A path segment is too long' },
+  MALFORMED_URL: { status: 400, title: 'The URL is not valid' },
   UNAUTHORIZED: { status: 401, title: 'A valid bearer token is required' },
   FORBIDDEN: { status: 403, title: 'The token does not allow this' },
   NOT_FOUND: { status: 404, title: 'No such route' },

@@ -8,7 +8,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { registerProblemHandling } from './problem.ts';
+import { registerProblemHandling, sendProblem } from './problem.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -71,6 +71,12 @@ function buildFastify(name: string, logLevel: string) {
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // Errors the router raises before any route runs (a bad %-escape, an over-long path
+    // parameter) would otherwise bypass the error handler and leave as plain JSON.
+    frameworkErrors: (error, request, reply) => {
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : 'MALFORMED_URL';
+      sendProblem(request, reply, code, error.message);
     },
     return503OnClosing: true,
     // HEAD twins of GET routes would reject GET /getBalance's body schema.
