@@ -5,6 +5,7 @@ type ProfileNode = {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 };
 type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
@@ -22,14 +23,30 @@ function origin(url: string): string {
   return inRepo ? inRepo[1]! : url;
 }
 
+/**
+ * Native frames (socket writes, hashing) have no script of their own; they are charged to the
+ * nearest calling frame that lives in a package or in our code, which says who asked for them.
+ */
+function nativeCaller(id: number, nodes: Map<number, ProfileNode>, parents: Map<number, number>): string {
+  for (let current = parents.get(id); current !== undefined; current = parents.get(current)) {
+    const url = nodes.get(current)?.callFrame.url ?? '';
+    if (/node_modules|\/services\//.test(url)) return origin(url);
+  }
+  return '(no package caller)';
+}
+
 /** Self time per function and per package, as shares of all samples (idle excluded). */
 export function summarizeCpuProfile(file: string): {
   frames: FrameShare[];
   packages: FrameShare[];
+  nativeCallers: FrameShare[];
   idlePercent: number;
 } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const byNativeCaller = new Map<string, number>();
   const selfSamples = new Map<number, number>();
   for (const id of profile.samples) selfSamples.set(id, (selfSamples.get(id) ?? 0) + 1);
   const byFrame = new Map<string, number>();
@@ -46,6 +63,10 @@ export function summarizeCpuProfile(file: string): {
     busy += count;
     const name = `${frame.functionName || '(anonymous)'} ${origin(frame.url)}:${frame.lineNumber + 1}`;
     byFrame.set(name, (byFrame.get(name) ?? 0) + count);
+    if (frame.url === '' && !frame.functionName.startsWith('(')) {
+      const caller = `${frame.functionName} ← ${nativeCaller(id, nodes, parents)}`;
+      byNativeCaller.set(caller, (byNativeCaller.get(caller) ?? 0) + count);
+    }
     const where = frame.url === '' ? frame.functionName : origin(frame.url);
     byPackage.set(where, (byPackage.get(where) ?? 0) + count);
   }
@@ -57,6 +78,7 @@ export function summarizeCpuProfile(file: string): {
   return {
     frames: shares(byFrame),
     packages: shares(byPackage),
+    nativeCallers: shares(byNativeCaller),
     idlePercent: (100 * idle) / Math.max(1, idle + busy),
   };
 }

@@ -40,6 +40,8 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'skip-pgbench': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    /** Run only the phases of this operation, e.g. `--only transferMoney` (for profiling). */
+    only: { type: 'string' },
   },
 });
 const phaseDurationMs = readPhaseDurationMs(values['phase-duration']);
@@ -215,6 +217,7 @@ async function main(): Promise<void> {
     const requests = phaseRequests(service, users, runId);
     const phases: PhaseReport[] = [];
     const phase = async (name: string, clients: number, request: Request) => {
+      if (values.only && values.only !== name) return;
       log(`${name} with ${clients} clients for ${phaseDurationMs / 1000} s`);
       const report = toReport(
         await runPhase({ name, clients, durationMs: phaseDurationMs, request, progress: log }),
@@ -278,6 +281,9 @@ function printProfile(profileDir: string): void {
     console.log(`CPU profile ${file} (idle ${summary.idlePercent.toFixed(0)}% of samples)`);
     console.log('self time by package:');
     for (const share of summary.packages)
+      console.log(`  ${share.selfPercent.toFixed(1).padStart(5)}%  ${share.frame}`);
+    console.log('native frames by the package that called them:');
+    for (const share of summary.nativeCallers)
       console.log(`  ${share.selfPercent.toFixed(1).padStart(5)}%  ${share.frame}`);
     console.log('top functions by self time:');
     for (const share of summary.frames)

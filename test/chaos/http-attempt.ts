@@ -43,7 +43,9 @@ export async function sendAttempt(call: HttpCall): Promise<AttemptReply> {
       headers: response.headers,
     };
   } catch (error) {
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const code = (error as { code?: unknown }).code;
+    const label = typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error';
+    const message = `${label}: ${error instanceof Error ? error.message : String(error)}`;
     return { attempt: { startedAtMs, endedAtMs: Date.now(), error: message, replica: call.replica } };
   }
 }
