@@ -60,18 +60,47 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
+/**
+ * A Markdown table laid out the way the repository's formatter lays it out (cells padded to the
+ * column width), so a freshly written results.md passes `biome check` as it is.
+ */
+export function markdownTable(header: string[], rows: string[][], rightAligned: boolean[]): string[] {
+  const widths = header.map((cell, column) =>
+    Math.max(3, cell.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells
+      .map((cell, column) =>
+        rightAligned[column] ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+      )
+      .join(' | ')} |`;
+  const separator = widths.map((width, column) =>
+    rightAligned[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
+  );
+  return [line(header), `| ${separator.join(' | ')} |`, ...rows.map(line)];
+}
+
 export function formatMarkdown(results: BenchResults): string {
+  const phaseRows = results.phases.map((phase) => [
+    phase.name,
+    String(phase.clients),
+    fixed(phase.throughputPerS, 0),
+    String(phase.errorCount),
+    fixed(phase.latency.p50Ms),
+    fixed(phase.latency.p95Ms),
+    fixed(phase.latency.p99Ms),
+    fixed(phase.latency.maxMs),
+  ]);
   const lines = [
     '# Benchmark results',
     '',
     `Run ${results.startedAt} on ${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}.`,
     `PostgreSQL: ${results.postgres}. Load generator, services, PostgreSQL, Kafka and NATS share the machine.`,
     '',
-    '| operation | clients | ops/s | errors | p50 ms | p95 ms | p99 ms | max ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.phases.map(
-      (phase) =>
-        `| ${phase.name} | ${phase.clients} | ${fixed(phase.throughputPerS, 0)} | ${phase.errorCount} | ${fixed(phase.latency.p50Ms)} | ${fixed(phase.latency.p95Ms)} | ${fixed(phase.latency.p99Ms)} | ${fixed(phase.latency.maxMs)} |`,
+    ...markdownTable(
+      ['operation', 'clients', 'ops/s', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      phaseRows,
+      [false, true, true, true, true, true, true, true],
     ),
   ];
   if (results.pgbench) {
@@ -81,9 +110,15 @@ export function formatMarkdown(results: BenchResults): string {
       `pgbench (built-in TPC-B, scale 16) -c ${pgbench.clients} -j ${pgbench.threads} -T ${pgbench.durationS}: **${fixed(pgbench.tps, 0)} tps**, latency average ${fixed(pgbench.latencyAverageMs, 2)} ms.`,
     );
   }
-  lines.push('', '| target | value | wanted | |', '| --- | --- | --- | --- |');
-  for (const check of results.targets) {
-    lines.push(`| ${check.name} | ${check.value} | ${check.target} | ${check.pass ? 'pass' : 'MISS'} |`);
-  }
+  const targetRows = results.targets.map((check) => [
+    check.name,
+    check.value,
+    check.target,
+    check.pass ? 'pass' : 'MISS',
+  ]);
+  lines.push(
+    '',
+    ...markdownTable(['target', 'value', 'wanted', ''], targetRows, [false, false, false, false]),
+  );
   return `${lines.join('\n')}\n`;
 }
