@@ -19,8 +19,18 @@ export function isRetryableError(error: unknown): boolean {
   return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
 }
 
+/**
+ * pg reports some connection losses with no code at all, only a message: a pool client whose
+ * socket died ("Connection terminated unexpectedly", "… is not queryable"), or a pool that could
+ * not connect in time.
+ */
+const CONNECTION_LOST_MESSAGE =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Client was closed/i;
+
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
+  const message = (error as { message?: unknown })?.message;
+  if (typeof message === 'string' && CONNECTION_LOST_MESSAGE.test(message)) return true;
   if (typeof code !== 'string') return false;
   if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
   return CONNECTION_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix));
