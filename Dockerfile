@@ -33,10 +33,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # Code and migrations stay owned by root: the service can read them but not change them.
-# Migrations are read at run time relative to the service folder, so they keep their repo paths.
+# `npm run build` puts each service's SQL migrations in dist beside its compiled code.
 COPY --from=build /app/dist ./dist
-COPY --from=build /app/services/user-service/migrations ./services/user-service/migrations
-COPY --from=build /app/services/transactions-service/migrations ./services/transactions-service/migrations
 
 # Fail the build, not the container, when SERVICE names no service.
 RUN test -f "dist/services/${SERVICE}/src/server.js" \

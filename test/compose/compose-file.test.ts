@@ -316,11 +316,10 @@ describe('Dockerfile', () => {
   });
 
   it('ships each service with its migrations at the path it reads them from', () => {
-    for (const name of appServiceNames) {
-      expect(finalStage).toContain(
-        `COPY --from=build /app/services/${name}/migrations ./services/${name}/migrations`,
-      );
-    }
+    // The services read `../migrations` beside their compiled src; the build copies them into dist.
+    expect(finalStage).toContain('COPY --from=build /app/dist ./dist');
+    const buildScript = JSON.parse(readRepoFile('package.json')).scripts.build as string;
+    expect(buildScript).toContain('node scripts/copy-migrations.ts');
   });
 
   it('declares the SERVICE build argument compose passes', () => {

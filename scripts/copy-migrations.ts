@@ -1,0 +1,16 @@
+import { cpSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * tsc compiles services/<name>/src to dist/services/<name>/src but leaves the SQL behind; a
+ * service reads its migrations from `../migrations` beside its code, so they go along into dist.
+ */
+const repoRoot = join(import.meta.dirname, '..');
+for (const name of readdirSync(join(repoRoot, 'services'))) {
+  const source = join(repoRoot, 'services', name, 'migrations');
+  try {
+    cpSync(source, join(repoRoot, 'dist', 'services', name, 'migrations'), { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
