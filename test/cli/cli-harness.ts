@@ -10,6 +10,7 @@ import {
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
 import { type RunningUserService, startUserService } from '../../services/user-service/src/service.ts';
 import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+import { TEST_OPERATOR_TOKEN } from '../user-service/user-service-harness.ts';
 
 export const CLI_RUN_TIMEOUT_MS = 45_000;
 export const WAIT_POLL_MS = 100;
@@ -51,6 +52,7 @@ export async function startServicesForTest(label: string): Promise<ServicesUnder
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
     WALLET_NAMESPACE: namespace,
     LOG_LEVEL: 'silent',
+    WALLET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
   };
   let users: RunningUserService | undefined;
   let transactions: RunningTransactionsService | undefined;
@@ -92,6 +94,8 @@ export function cliEnv(
     KAFKA_BROKERS: services.brokers.join(','),
     WALLET_NAMESPACE: services.namespace,
     WALLET_HOME: services.walletHome,
+    // The services run with authentication on; the CLI sends this as its bearer token.
+    WALLET_TOKEN: TEST_OPERATOR_TOKEN,
     ...extra,
   };
 }

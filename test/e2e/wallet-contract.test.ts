@@ -6,7 +6,12 @@ import {
 } from '../../services/transactions-service/src/service.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
 import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, startTestUserService, waitFor } from '../user-service/user-service-harness.ts';
+import {
+  call,
+  startTestUserService,
+  TEST_OPERATOR_TOKEN,
+  waitFor,
+} from '../user-service/user-service-harness.ts';
 
 /** The wallet opens once user-created went outbox → Kafka → transactions-service; well under this. */
 const WALLET_OPEN_TIMEOUT_MS = 30_000;
@@ -36,6 +41,7 @@ describe('the wallet contract end to end (user-service + transactions-service)',
           WALLET_NAMESPACE: namespace,
           PORT: '0',
           LOG_LEVEL: 'silent',
+          WALLET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
         }),
       ),
     ]);

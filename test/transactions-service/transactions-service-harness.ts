@@ -12,30 +12,42 @@ import { loadTransactionsConfig } from '../../services/transactions-service/src/
 import {
   type RunningTransactionsService,
   startTransactionsService,
+  type TransactionsServiceOptions,
 } from '../../services/transactions-service/src/service.ts';
 import { getStack } from '../support/index.ts';
+import { TEST_AUTH_HEADERS, TEST_OPERATOR_TOKEN } from '../user-service/user-service-harness.ts';
 
 export const WAIT_TIMEOUT_MS = 20_000;
 const WAIT_POLL_MS = 50;
 const HTTP_TIMEOUT_MS = 15_000;
 
-/** One replica on PORT 0, on the given database and namespace, quiet logs. */
-export async function startTestTransactionsService(
+/** The env of one replica on PORT 0, on the given database and namespace, quiet logs, the test operator token. */
+export function transactionsServiceEnv(
   databaseUrl: string,
   namespace: string,
   overrides: Record<string, string> = {},
-): Promise<RunningTransactionsService> {
+): Record<string, string> {
   const stack = getStack();
-  const config = loadTransactionsConfig({
+  return {
     DATABASE_URL: databaseUrl,
     NATS_URL: stack.nats.url,
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
     WALLET_NAMESPACE: namespace,
     PORT: '0',
     LOG_LEVEL: 'silent',
+    WALLET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     ...overrides,
-  });
-  return startTransactionsService(config);
+  };
+}
+
+export async function startTestTransactionsService(
+  databaseUrl: string,
+  namespace: string,
+  overrides: Record<string, string> = {},
+  options: TransactionsServiceOptions = {},
+): Promise<RunningTransactionsService> {
+  const config = loadTransactionsConfig(transactionsServiceEnv(databaseUrl, namespace, overrides));
+  return startTransactionsService(config, options);
 }
 
 export type HttpResult = {
@@ -46,14 +58,17 @@ export type HttpResult = {
   json: any;
 };
 
-/** A real HTTP call; `json` is sent as application/json, `body` as given. */
+/**
+ * A real HTTP call; `json` is sent as application/json, `body` as given. It carries the test
+ * operator token unless `headers` has its own Authorization.
+ */
 export async function call(
   baseUrl: string,
   method: 'GET' | 'POST',
   path: string,
   options: { json?: unknown; body?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = { ...TEST_AUTH_HEADERS, ...options.headers };
   let body = options.body;
   if (options.json !== undefined) {
     headers['content-type'] ??= 'application/json';

@@ -10,7 +10,13 @@ import { loadUserConfig } from '../../services/user-service/src/config.ts';
 import { watchNatsConnection } from '../../services/user-service/src/messaging/nats-connection-state.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
 import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, startTestUserService, userServiceEnv, withDatabase } from './user-service-harness.ts';
+import {
+  call,
+  startTestUserService,
+  TEST_AUTH_HEADERS,
+  userServiceEnv,
+  withDatabase,
+} from './user-service-harness.ts';
 
 /** An address where nothing listens: port 1 on loopback refuses at once. */
 const DEAD_ADDRESS = '127.0.0.1:1';
@@ -94,9 +100,14 @@ describe('user-service lifecycle', () => {
       const create = await app.inject({
         method: 'POST',
         url: '/createUser',
+        headers: TEST_AUTH_HEADERS,
         payload: { email: 'x@example.com' },
       });
-      const balance = await app.inject({ method: 'GET', url: '/getBalance?email=x@example.com' });
+      const balance = await app.inject({
+        method: 'GET',
+        url: '/getBalance?email=x@example.com',
+        headers: TEST_AUTH_HEADERS,
+      });
 
       // Then
       expect(ready.statusCode).toBe(503);

@@ -9,6 +9,13 @@ import { getStack } from '../support/index.ts';
 export const WAIT_TIMEOUT_MS_DEFAULT = 20_000;
 const WAIT_POLL_MS = 50;
 
+/**
+ * The services under test run with authentication on, as in production, with this operator
+ * token; `call` sends it unless a test sets its own Authorization header.
+ */
+export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
+export const TEST_AUTH_HEADERS = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+
 /** The service env for this run's stack: its own database and namespace, PORT 0, quiet logs. */
 export function userServiceEnv(
   databaseUrl: string,
@@ -25,6 +32,7 @@ export function userServiceEnv(
     NATS_URL: stack.nats.url,
     WALLET_NAMESPACE: namespace,
     LOG_LEVEL: 'silent',
+    WALLET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
     ...overrides,
   };
 }
@@ -40,14 +48,17 @@ export async function startTestUserService(
 // biome-ignore lint/suspicious/noExplicitAny: tests read response fields freely; the assertions check them.
 export type HttpResult = { status: number; headers: Record<string, string>; text: string; json: any };
 
-/** A real HTTP call (undici allows a JSON body on GET, as the original getBalance clients send). */
+/**
+ * A real HTTP call (undici allows a JSON body on GET, as the original getBalance clients send),
+ * with the test operator token unless `headers` has its own Authorization.
+ */
 export async function call(
   baseUrl: string,
   method: 'GET' | 'POST',
   path: string,
   options: { json?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<HttpResult> {
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = { ...TEST_AUTH_HEADERS, ...options.headers };
   let body: string | undefined = options.rawBody;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);

@@ -1,4 +1,24 @@
 import { z } from 'zod';
+import { TOKEN_LENGTH_MIN } from './http/access-tokens.ts';
+
+/** Requests per second one token (or one client address, without a token) may send to one replica. */
+export const RATE_LIMIT_PER_SECOND_DEFAULT = 1_000;
+const RATE_LIMIT_PER_SECOND_MAX = 1_000_000;
+/** How long SIGTERM/SIGINT waits for in-flight requests, the outbox flush and the rest before exiting anyway. */
+export const SHUTDOWN_GRACE_MS_DEFAULT = 15_000;
+const SHUTDOWN_GRACE_MS_MAX = 120_000;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+const optionalToken = optionalText.pipe(
+  z
+    .string()
+    .min(TOKEN_LENGTH_MIN, { error: `a token needs at least ${TOKEN_LENGTH_MIN} characters` })
+    .optional(),
+);
 
 /** Env fields both services share. Each service extends this and validates once at boot. */
 export const commonEnvSchema = z.object({
@@ -23,7 +43,30 @@ export const commonEnvSchema = z.object({
     .regex(/^[a-z0-9-]*\.?$/, 'lower-case letters, digits and dashes, optionally ending in a dot')
     .default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer tokens (see http/access-tokens.ts). At least one is required unless WALLET_AUTH_DISABLED=true. */
+  WALLET_OPERATOR_TOKEN: optionalToken,
+  WALLET_READER_TOKEN: optionalToken,
+  WALLET_TOKENS_FILE: optionalText,
+  /** Development only: every request acts as the operator. Spelled out so it is never on by accident. */
+  WALLET_AUTH_DISABLED: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true'),
+  RATE_LIMIT_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(RATE_LIMIT_PER_SECOND_MAX)
+    .default(RATE_LIMIT_PER_SECOND_DEFAULT),
+  SHUTDOWN_GRACE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(SHUTDOWN_GRACE_MS_MAX)
+    .default(SHUTDOWN_GRACE_MS_DEFAULT),
 });
+
+export type CommonConfig = z.infer<typeof commonEnvSchema>;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -32,13 +75,19 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates env against a schema; a bad value names the variable and what is wrong with it. */
-export function loadConfig<S extends z.ZodType>(
+/**
+ * Validates env against a schema; a bad value names the variable and what is wrong with it.
+ * Secure by default: a service with no token and no explicit WALLET_AUTH_DISABLED=true does not start.
+ */
+export function loadConfig<S extends typeof commonEnvSchema>(
   schema: S,
   env: Record<string, string | undefined>,
 ): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
+  if (result.success) {
+    assertAccessConfigured(result.data);
+    return result.data;
+  }
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(env)';
     const value = env[name];
@@ -47,4 +96,14 @@ export function loadConfig<S extends z.ZodType>(
     return `  ${name}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+function assertAccessConfigured(config: CommonConfig): void {
+  if (config.WALLET_AUTH_DISABLED) return;
+  if (config.WALLET_OPERATOR_TOKEN || config.WALLET_READER_TOKEN || config.WALLET_TOKENS_FILE) return;
+  throw new ConfigError(
+    'invalid configuration:\n  WALLET_OPERATOR_TOKEN: no access token is configured; set WALLET_OPERATOR_TOKEN ' +
+      `(at least ${TOKEN_LENGTH_MIN} characters, e.g. \`openssl rand -hex 32\`), WALLET_READER_TOKEN or ` +
+      'WALLET_TOKENS_FILE, or WALLET_AUTH_DISABLED=true for a development setup without authentication',
+  );
 }

@@ -1,4 +1,7 @@
-import { createHttpApp, type HttpApp } from '../../shared/src/http/create-http-app.ts';
+import { registerAccessControl } from '../../shared/src/http/access-control.ts';
+import { createHttpApp, type HttpApp, type LogStream } from '../../shared/src/http/create-http-app.ts';
+import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
+import type { TransactionsConfig } from './config.ts';
 import { registerAddMoneyRoute } from './routes/add-money-route.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
@@ -9,14 +12,24 @@ import { registerWalletRoutes } from './routes/wallet-routes.ts';
 export const SERVICE_NAME = 'transactions-service';
 export const SERVICE_VERSION = '0.1.0';
 
+export type TransactionsAppDeps = RouteDeps & {
+  config: TransactionsConfig;
+  logStream?: LogStream | undefined;
+  /** Updates the gauges (outbox, pool, consumer lag) just before /metrics answers. */
+  refreshGauges: () => Promise<void>;
+};
+
 /** The HTTP app with every route; it does not listen (the service or a test decides that). */
-export async function buildTransactionsApp(deps: RouteDeps & { logLevel: string }): Promise<HttpApp> {
+export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<HttpApp> {
   const app = await createHttpApp({
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description: 'Wallets and exact money movements: deposits, transfers, history.',
-    logLevel: deps.logLevel,
+    logLevel: deps.config.LOG_LEVEL,
+    logStream: deps.logStream,
   });
+  await registerAccessControl(app, deps.config);
+  registerMetricsRoute(app, deps.metrics, deps.refreshGauges);
   registerAddMoneyRoute(app, deps);
   registerTransferMoneyRoute(app, deps);
   registerListTransactionsRoute(app, deps);

@@ -1,24 +1,36 @@
 import closeWithGrace from 'close-with-grace';
 import { ConfigError } from '../../shared/src/config.ts';
-import { loadTransactionsConfig } from './config.ts';
-import { startTransactionsService } from './service.ts';
+import { loadTransactionsConfig, type TransactionsConfig } from './config.ts';
+import { type RunningTransactionsService, startTransactionsService } from './service.ts';
 
-/** How long a shutdown may take before the process exits anyway. */
-export const SHUTDOWN_GRACE_MS = 15_000;
 const EXIT_CODE_BAD_CONFIG = 2;
 
-let config: ReturnType<typeof loadTransactionsConfig>;
-try {
-  config = loadTransactionsConfig(process.env);
-} catch (error) {
+/** A configuration the operator must fix is printed plainly and exits 2, not as a stack trace. */
+function exitOnConfigError(error: unknown): never {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`transactions-service: ${error.message}\n`);
   process.exit(EXIT_CODE_BAD_CONFIG);
 }
 
-const service = await startTransactionsService(config);
-closeWithGrace({ delay: SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+let config: TransactionsConfig;
+try {
+  config = loadTransactionsConfig(process.env);
+} catch (error) {
+  exitOnConfigError(error);
+}
+
+let service: RunningTransactionsService;
+try {
+  service = await startTransactionsService(config);
+} catch (error) {
+  exitOnConfigError(error);
+}
+
+// SIGTERM or SIGINT: stop accepting, finish in-flight requests, leave the consumer group, flush the
+// outbox, drain NATS, close the pool; exit 0. Past SHUTDOWN_GRACE_MS, close-with-grace exits 1.
+closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
   if (err) service.app.log.error({ err }, 'shutting down after an uncaught error');
   else service.app.log.info({ signal }, 'shutting down');
   await service.stop();
+  service.app.log.info('stopped');
 });

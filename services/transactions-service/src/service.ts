@@ -5,7 +5,9 @@ import { BALANCE_QUEUE_GROUP, balanceSubject } from '../../shared/src/contracts/
 import { migrate } from '../../shared/src/db/migrate.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
-import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
+import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.ts';
+import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
+import { refreshServiceGauges } from '../../shared/src/http/service-gauges.ts';
 import { createKafka, type EventConsumer } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
@@ -15,6 +17,7 @@ import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { trackNatsConnection } from './messaging/nats-connection-state.ts';
+import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
 import { startConsumerWithRetry } from './messaging/start-consumer-with-retry.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { checkReadiness, databaseAnswers } from './readiness.ts';
@@ -23,6 +26,9 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.met
 export const MIGRATION_LOCK_NAME = 'transactions-service:migrations';
 
 export type RunningTransactionsService = { app: HttpApp; url: string; stop(): Promise<void> };
+
+/** What a caller may add to the config; tests pass a stream to read the service's log lines. */
+export type TransactionsServiceOptions = { logStream?: LogStream };
 
 type Closer = { name: string; close: () => Promise<unknown> };
 
@@ -33,6 +39,7 @@ type Closer = { name: string; close: () => Promise<unknown> };
  */
 export async function startTransactionsService(
   config: TransactionsConfig,
+  options: TransactionsServiceOptions = {},
 ): Promise<RunningTransactionsService> {
   const namespace = config.WALLET_NAMESPACE;
   // Closed in reverse order of starting: HTTP first, the pool last.
@@ -74,11 +81,15 @@ export async function startTransactionsService(
     closers.push({ name: 'nats', close: () => nc.drain() });
     const natsState = trackNatsConnection(nc);
     let consumer: EventConsumer | undefined;
+    const metrics = createServiceMetrics(SERVICE_NAME);
 
     app = await buildTransactionsApp({
       pool,
       namespace,
-      logLevel: config.LOG_LEVEL,
+      config,
+      metrics,
+      logStream: options.logStream,
+      refreshGauges: () => refreshServiceGauges({ metrics, pool, relay, consumer }),
       onCommitted: () => relay.nudge(),
       checkReadiness: () =>
         checkReadiness({
@@ -93,12 +104,18 @@ export async function startTransactionsService(
     closers.push({ name: 'outbox relay', close: () => relay.stop() });
     relay.start();
 
-    serveJson(nc, balanceSubject(namespace), BALANCE_QUEUE_GROUP, createBalanceHandler(pool));
+    const subject = balanceSubject(namespace);
+    serveJson(
+      nc,
+      subject,
+      BALANCE_QUEUE_GROUP,
+      observeBalanceHandler(createBalanceHandler(pool), { log, metrics, subject }),
+    );
 
     consumer = await startConsumerWithRetry(kafka, {
       groupId: `${namespace}${SERVICE_NAME}`,
       topics: [topicName(namespace, TOPICS.userCreated)],
-      handle: createUserCreatedHandler({ pool, producer, namespace, log }),
+      handle: observeEventHandler(createUserCreatedHandler({ pool, producer, namespace, log }), log),
     });
     const runningConsumer = consumer;
     closers.push({ name: 'consumer', close: () => runningConsumer.disconnect() });

@@ -1,9 +1,9 @@
 import { isConnectionError } from '../../shared/src/db/transaction.ts';
 import { AppError } from '../../shared/src/errors.ts';
-import { loadTokenTable } from '../../shared/src/http/access-tokens.ts';
-import { registerAuth } from '../../shared/src/http/auth-plugin.ts';
-import { createHttpApp, type HttpApp } from '../../shared/src/http/create-http-app.ts';
+import { registerAccessControl } from '../../shared/src/http/access-control.ts';
+import { createHttpApp, type HttpApp, type LogStream } from '../../shared/src/http/create-http-app.ts';
 import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
+import { refreshServiceGauges } from '../../shared/src/http/service-gauges.ts';
 import type { UserAppDeps } from './app-deps.ts';
 import { registerCreateUserRoute } from './routes/create-user-route.ts';
 import { allowEmptyJsonBody, registerGetBalanceRoute } from './routes/get-balance-route.ts';
@@ -17,22 +17,16 @@ export const USER_SERVICE_VERSION = '0.1.0';
 const QUERY_CANCELED = '57014';
 
 /** Builds the HTTP app over ready dependencies; it does not listen (tests may `inject`). */
-export async function buildUserApp(deps: UserAppDeps): Promise<HttpApp> {
+export async function buildUserApp(deps: UserAppDeps, logStream?: LogStream): Promise<HttpApp> {
   const app = await createHttpApp({
     name: USER_SERVICE_NAME,
     version: USER_SERVICE_VERSION,
     description: 'Users of the wallet platform; balances are asked from transactions-service over NATS.',
     logLevel: deps.config.LOG_LEVEL,
+    logStream,
   });
-  const tokens = loadTokenTable({
-    operatorToken: deps.config.WALLET_OPERATOR_TOKEN,
-    readerToken: deps.config.WALLET_READER_TOKEN,
-    tokensFile: deps.config.WALLET_TOKENS_FILE,
-  });
-  // No token configured means a development setup: open, and said so in the log.
-  if (tokens.length === 0) app.log.warn('no access tokens configured: authentication is off');
-  registerAuth(app, { tokens, disabled: tokens.length === 0 });
-  registerMetricsRoute(app, deps.metrics, () => refreshGauges(deps));
+  await registerAccessControl(app, deps.config);
+  registerMetricsRoute(app, deps.metrics, () => refreshServiceGauges(deps));
   registerHealthRoutes(app, deps);
 
   await app.register(async (scope) => {
@@ -61,13 +55,4 @@ function isDatabaseUnavailable(error: unknown): boolean {
     error instanceof Error &&
     /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)
   );
-}
-
-async function refreshGauges(deps: UserAppDeps): Promise<void> {
-  const backlog = await deps.relay.backlog();
-  deps.metrics.outboxBacklog.set(backlog.count);
-  deps.metrics.outboxOldestAgeSeconds.set(backlog.oldestAgeSeconds);
-  deps.metrics.poolConnections.set({ state: 'total' }, deps.pool.totalCount);
-  deps.metrics.poolConnections.set({ state: 'idle' }, deps.pool.idleCount);
-  deps.metrics.poolConnections.set({ state: 'waiting' }, deps.pool.waitingCount);
 }

@@ -3,7 +3,7 @@ import { migrate } from '../../shared/src/db/migrate.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
-import type { HttpApp } from '../../shared/src/http/create-http-app.ts';
+import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.ts';
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
 import { createKafka, type EventProducer } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, type NatsConnection } from '../../shared/src/messaging/nats.ts';
@@ -25,6 +25,9 @@ export type RunningUserService = {
   stop(): Promise<void>;
 };
 
+/** What a caller may add to the config; tests pass a stream to read the service's log lines. */
+export type UserServiceOptions = { logStream?: LogStream };
+
 type Resources = {
   pool: Pool;
   producer?: EventProducer;
@@ -37,7 +40,10 @@ type Resources = {
  * Starts one replica: database (migrated under an advisory lock), the user-created topic,
  * the outbox relay, NATS, then HTTP. Several replicas may run on one database.
  */
-export async function startUserService(config: UserConfig): Promise<RunningUserService> {
+export async function startUserService(
+  config: UserConfig,
+  options: UserServiceOptions = {},
+): Promise<RunningUserService> {
   const resources: Resources = {
     pool: createPool({
       connectionString: config.DATABASE_URL,
@@ -46,7 +52,7 @@ export async function startUserService(config: UserConfig): Promise<RunningUserS
     }),
   };
   try {
-    const url = await startResources(config, resources);
+    const url = await startResources(config, resources, options);
     let stopping: Promise<void> | undefined;
     return {
       app: resources.app!,
@@ -62,7 +68,11 @@ export async function startUserService(config: UserConfig): Promise<RunningUserS
   }
 }
 
-async function startResources(config: UserConfig, resources: Resources): Promise<string> {
+async function startResources(
+  config: UserConfig,
+  resources: Resources,
+  options: UserServiceOptions,
+): Promise<string> {
   const { pool } = resources;
   await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: USER_SERVICE_NAME });
@@ -77,15 +87,18 @@ async function startResources(config: UserConfig, resources: Resources): Promise
     onError: (error) => app?.log.warn({ err: error }, 'outbox relay could not publish; retrying'),
   });
   resources.relay = relay;
-  app = await buildUserApp({
-    config,
-    pool,
-    kafka,
-    nc: resources.nc,
-    natsState: watchNatsConnection(resources.nc),
-    relay,
-    metrics,
-  });
+  app = await buildUserApp(
+    {
+      config,
+      pool,
+      kafka,
+      nc: resources.nc,
+      natsState: watchNatsConnection(resources.nc),
+      relay,
+      metrics,
+    },
+    options.logStream,
+  );
   resources.app = app;
   relay.start();
   const address = await app.listen({ host: config.HOST, port: config.PORT });

@@ -35,7 +35,8 @@ export const cursorSchema = z.string().max(200).optional();
 /** Money leaves as a JSON number with its exact cents (see money.ts minorToNumber). */
 export const moneySchema = z.number();
 
-export const problemSchema = z.object({
+/** RFC 9457 problem details; loose, because a problem may carry extension members (errors, checks …). */
+export const problemSchema = z.looseObject({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),

@@ -1,33 +1,67 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { markResponsesWhileDraining } from './close-http.ts';
 import { registerProblemHandling, sendProblem } from './problem.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+/** Credentials never reach a log line, whatever object a header set ends up logged in. */
+const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  'request.headers.authorization',
+  '*.headers.authorization',
+];
 
 export type HttpApp = ReturnType<typeof buildFastify>;
+
+export type RegisteredRoute = { method: string; url: string; hidden: boolean };
+const registeredRoutesByApp = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route the app registered (one entry per method), including hidden ones; for checks and docs. */
+export function registeredRoutes(app: HttpApp): RegisteredRoute[] {
+  return [...(registeredRoutesByApp.get(app) ?? [])];
+}
+
+/** Where log lines go: stdout by default; tests pass a stream to read what the service logged. */
+export type LogOptions = { logLevel: string; logStream?: LogStream | undefined };
+/** What pino writes to: one JSON line per call. */
+export type LogStream = { write(line: string): void };
+
+/** The request id of a message that crossed NATS or Kafka, as `reqId` like in HTTP request logs. */
+export function childLogForRequest(log: FastifyBaseLogger, requestId: string | undefined): FastifyBaseLogger {
+  return requestId && REQUEST_ID_PATTERN.test(requestId) ? log.child({ reqId: requestId }) : log;
+}
 
 /**
  * The Fastify setup both services share: zod validation and serialisation, OpenAPI from the
  * same schemas, problem+json errors, a request id on every request and in every log line.
  * Routes registered after this appear in /openapi.json.
  */
-export async function createHttpApp(options: {
-  name: string;
-  version: string;
-  description: string;
-  logLevel: string;
-}): Promise<HttpApp> {
-  const app = buildFastify(options.name, options.logLevel);
+export async function createHttpApp(
+  options: {
+    name: string;
+    version: string;
+    description: string;
+  } & LogOptions,
+): Promise<HttpApp> {
+  const app = buildFastify(options.name, options);
+  const routes: RegisteredRoute[] = [];
+  registeredRoutesByApp.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods)
+      routes.push({ method, url: route.url, hidden: route.schema?.hide === true });
+  });
   // Scripts written for the original API send GET /getBalance with a JSON body.
   app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
 
@@ -41,6 +75,7 @@ export async function createHttpApp(options: {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  markResponsesWhileDraining(app);
 
   await app.register(swagger, {
     openapi: {
@@ -58,12 +93,13 @@ export async function createHttpApp(options: {
   return app;
 }
 
-function buildFastify(name: string, logLevel: string) {
+function buildFastify(name: string, log: LogOptions) {
   return Fastify({
     logger: {
-      level: logLevel,
+      level: log.logLevel,
       base: { service: name },
-      redact: ['req.headers.authorization'],
+      redact: REDACTED_LOG_PATHS,
+      ...(log.logStream ? { stream: log.logStream } : {}),
     },
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,

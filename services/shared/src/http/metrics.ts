@@ -9,6 +9,7 @@ export type ServiceMetrics = {
   registry: Registry;
   moneyOperations: Counter<'operation' | 'result'>;
   natsRequestSeconds: Histogram<'subject' | 'result'>;
+  natsHandledSeconds: Histogram<'subject' | 'result'>;
   outboxBacklog: Gauge;
   outboxOldestAgeSeconds: Gauge;
   consumerLag: Gauge<'topic'>;
@@ -16,6 +17,8 @@ export type ServiceMetrics = {
 };
 
 const HTTP_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** A scrape answers within this even when a gauge's source (database, Kafka) hangs; stale gauges keep their value. */
+export const METRICS_REFRESH_TIMEOUT_MS = 1_500;
 
 export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
@@ -31,7 +34,14 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     }),
     natsRequestSeconds: new Histogram({
       name: 'wallet_nats_request_duration_seconds',
-      help: 'NATS request-reply latency by subject and result',
+      help: 'NATS request-reply latency seen by the requester, by subject and result (ok, or why it failed)',
+      labelNames: ['subject', 'result'],
+      buckets: HTTP_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    natsHandledSeconds: new Histogram({
+      name: 'wallet_nats_handled_duration_seconds',
+      help: 'Time a NATS responder took to answer, by subject and result (ok, or the error code it replied)',
       labelNames: ['subject', 'result'],
       buckets: HTTP_BUCKETS_SECONDS,
       registers: [registry],
@@ -81,9 +91,24 @@ export function registerMetricsRoute(
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
-    await refresh().catch(() => {});
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (request, reply) => {
+    await withinTimeout(refresh(), METRICS_REFRESH_TIMEOUT_MS).catch((error: unknown) =>
+      request.log.warn({ err: error }, 'metrics gauges could not be refreshed; serving the last values'),
+    );
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+}
+
+/** Resolves with the work, or rejects when it takes longer than `timeoutMs` (the work is left to finish). */
+export async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -58,7 +58,10 @@ export function registerProblemHandling(app: FastifyInstance): void {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isAppError(error)) {
-      if (error.status === 429 || error.status === 503) reply.header('retry-after', '1');
+      // The rate limiter has already said when its window ends; keep that.
+      if ((error.status === 429 || error.status === 503) && !reply.hasHeader('retry-after')) {
+        reply.header('retry-after', '1');
+      }
       return sendProblem(request, reply, error.code, error.message, error.extra);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

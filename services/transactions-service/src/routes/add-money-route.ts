@@ -11,6 +11,7 @@ import {
   readIdempotencyKey,
 } from '../idempotency-key.ts';
 import { addMoney } from '../operations/add-money.ts';
+import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { idempotentRequestHeadersSchema } from './idempotency-headers.ts';
 import type { RouteDeps } from './route-deps.ts';
 
@@ -18,8 +19,10 @@ export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   app.post(
     '/addMoney',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'Deposit money into a wallet',
+        description: 'Needs the operator token: a deposit brings money in from outside the platform.',
         tags: ['money'],
         headers: idempotentRequestHeadersSchema,
         body: addMoneyBodySchema,
@@ -27,13 +30,15 @@ export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
       },
     },
     async (request, reply) => {
-      const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
-      const amountMinor = parseAmount(request.body.amount, 'amount');
-      const outcome = await addMoney(deps.pool, deps.namespace, {
-        userId: request.body.user_id.toLowerCase(),
-        amountMinor,
-        idempotencyKey,
-        requestId: request.id,
+      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'addMoney', () => {
+        const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+        const amountMinor = parseAmount(request.body.amount, 'amount');
+        return addMoney(deps.pool, deps.namespace, {
+          userId: request.body.user_id.toLowerCase(),
+          amountMinor,
+          idempotencyKey,
+          requestId: request.id,
+        });
       });
       if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
       else deps.onCommitted();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { sendProblem } from '../../../shared/src/http/problem.ts';
 import type { RouteDeps } from './route-deps.ts';
@@ -9,18 +10,22 @@ const readySchema = z.object({ status: z.literal('ready'), checks: z.record(z.st
 export function registerHealthRoutes(app: HttpApp, deps: RouteDeps): void {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness: the process runs', tags: ['health'], response: { 200: healthSchema } } },
+    {
+      config: { access: 'public' },
+      schema: { summary: 'Liveness: the process runs', tags: ['health'], response: { 200: healthSchema } },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/readyz',
     {
+      config: { access: 'public' },
       schema: {
         summary: 'Readiness: PostgreSQL, Kafka, NATS, the consumer and the outbox relay all work',
         description: 'Otherwise 503 problem+json with `checks` naming each part and whether it passed.',
         tags: ['health'],
-        response: { 200: readySchema },
+        response: { 200: readySchema, 503: problemSchema },
       },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@ import {
   type TransactionView,
   transactionPageSchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
+import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { minorToNumber } from '../../../shared/src/money.ts';
 import { toClientError } from '../database-errors.ts';
@@ -31,9 +32,11 @@ export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): vo
   app.get(
     '/transactions',
     {
+      config: { access: 'read' },
       schema: {
         summary: "A user's money movements, newest first",
-        description: 'Keyset pages: pass `next_cursor` back as `cursor` until it is null.',
+        description:
+          'Keyset pages: pass `next_cursor` back as `cursor` until it is null. A user token sees only its own.',
         tags: ['history'],
         querystring: listTransactionsQuerySchema,
         response: { 200: transactionPageSchema, '4xx': problemSchema, '5xx': problemSchema },
@@ -42,6 +45,7 @@ export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): vo
     async (request) => {
       const { limit, cursor } = request.query;
       const userId = request.query.user_id.toLowerCase();
+      assertMayActFor(request, userId);
       const beforeSeq = cursor === undefined ? undefined : decodeSeqCursor(cursor);
       try {
         if (!(await walletExists(deps.pool, userId))) throw walletNotFound(userId);

@@ -1,10 +1,12 @@
 import type { Pool } from '../../../shared/src/db/pool.ts';
+import type { ServiceMetrics } from '../../../shared/src/http/metrics.ts';
 import type { ReadinessReport } from '../readiness.ts';
 
 /** What the routes need from the running service. */
 export type RouteDeps = {
   pool: Pool;
   namespace: string;
+  metrics: ServiceMetrics;
   /** Called after a money command committed: wakes the outbox relay so events leave at once. */
   onCommitted: () => void;
   checkReadiness: () => Promise<ReadinessReport>;

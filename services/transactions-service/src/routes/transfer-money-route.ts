@@ -3,6 +3,7 @@ import {
   transferMoneyBodySchema,
   transferMoneyResponseSchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
+import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
 import {
@@ -10,6 +11,7 @@ import {
   IDEMPOTENCY_REPLAYED_HEADER,
   readIdempotencyKey,
 } from '../idempotency-key.ts';
+import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { transferMoney } from '../operations/transfer-money.ts';
 import { idempotentRequestHeadersSchema } from './idempotency-headers.ts';
 import type { RouteDeps } from './route-deps.ts';
@@ -18,9 +20,12 @@ export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void 
   app.post(
     '/transferMoney',
     {
+      config: { access: 'move' },
       schema: {
         summary: 'Move money from one wallet to another',
-        description: 'The amount may be given as `amount` or `amount_to_transfer` (exactly one).',
+        description:
+          'The amount may be given as `amount` or `amount_to_transfer` (exactly one). ' +
+          'A user token may only send from its own wallet (`from_user_id`); otherwise 403 FORBIDDEN.',
         tags: ['money'],
         headers: idempotentRequestHeadersSchema,
         body: transferMoneyBodySchema,
@@ -28,16 +33,19 @@ export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void 
       },
     },
     async (request, reply) => {
-      const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
       const { body } = request;
-      const field = body.amount === undefined ? 'amount_to_transfer' : 'amount';
-      const amountMinor = parseAmount(body.amount ?? body.amount_to_transfer, field);
-      const outcome = await transferMoney(deps.pool, deps.namespace, {
-        fromUserId: body.from_user_id.toLowerCase(),
-        toUserId: body.to_user_id.toLowerCase(),
-        amountMinor,
-        idempotencyKey,
-        requestId: request.id,
+      assertMayActFor(request, body.from_user_id);
+      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'transferMoney', () => {
+        const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+        const field = body.amount === undefined ? 'amount_to_transfer' : 'amount';
+        const amountMinor = parseAmount(body.amount ?? body.amount_to_transfer, field);
+        return transferMoney(deps.pool, deps.namespace, {
+          fromUserId: body.from_user_id.toLowerCase(),
+          toUserId: body.to_user_id.toLowerCase(),
+          amountMinor,
+          idempotencyKey,
+          requestId: request.id,
+        });
       });
       if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
       else deps.onCommitted();

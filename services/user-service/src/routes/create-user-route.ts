@@ -1,3 +1,4 @@
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import { createUserBodySchema, userSchema } from '../../../shared/src/contracts/users-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
@@ -21,9 +22,8 @@ export function registerCreateUserRoute(app: HttpApp, deps: UserAppDeps): void {
           'The email is trimmed and stored lower-case; it is unique regardless of case (409 EMAIL_TAKEN). ' +
           'An optional Idempotency-Key header makes a retry with the same email answer the first response again.',
         tags: ['users'],
-        security: [{ bearer: [] }],
         body: createUserBodySchema,
-        response: { 201: userSchema },
+        response: { 201: userSchema, '4xx': problemSchema, '5xx': problemSchema },
       },
     },
     async (request, reply) => {

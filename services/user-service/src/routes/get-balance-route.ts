@@ -1,3 +1,4 @@
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import {
   balanceResponseSchema,
   getBalanceBodySchema,
@@ -39,10 +40,9 @@ export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
           'Send {"email": …} as a JSON body, or ?email= for clients that cannot send a body with GET ' +
           '(the body wins when both are given). 503 WALLET_PENDING while the wallet is still being opened.',
         tags: ['users'],
-        security: [{ bearer: [] }],
         querystring: getBalanceQuerySchema,
         body: getBalanceBodySchema,
-        response: { 200: balanceResponseSchema },
+        response: { 200: balanceResponseSchema, '4xx': problemSchema, '5xx': problemSchema },
       },
     },
     async (request) => {

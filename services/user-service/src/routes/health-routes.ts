@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import type { UserAppDeps } from '../app-deps.ts';
@@ -31,6 +32,7 @@ export function registerHealthRoutes(app: HttpApp, deps: UserAppDeps): void {
         tags: ['health'],
         response: {
           200: z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) }),
+          503: problemSchema,
         },
       },
     },

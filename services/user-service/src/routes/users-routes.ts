@@ -1,3 +1,4 @@
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import {
   listUsersQuerySchema,
   userPageSchema,
@@ -5,7 +6,7 @@ import {
   userSchema,
 } from '../../../shared/src/contracts/users-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
+import { assertMayActFor, assertMayReadAll } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 import { decodeUserCursor, encodeUserCursor } from '../repositories/user-page-cursor.ts';
@@ -20,9 +21,8 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
       schema: {
         summary: 'List users in creation order (keyset-paged), or look one up by ?email=',
         tags: ['users'],
-        security: [{ bearer: [] }],
         querystring: listUsersQuerySchema,
-        response: { 200: userPageSchema },
+        response: { 200: userPageSchema, '4xx': problemSchema, '5xx': problemSchema },
       },
     },
     async (request) => {
@@ -32,9 +32,8 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
         if (user) assertMayActFor(request, user.user_id);
         return { users: user ? [toUserView(user)] : [], next_cursor: null };
       }
-      if (request.principal?.scope === 'user') {
-        throw new AppError('FORBIDDEN', 'a user token may only look itself up (?email=)');
-      }
+      // A user token may look itself up by ?email=, but not list everyone.
+      assertMayReadAll(request);
       const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
       const rows = await listUsersPage(deps.pool, { limit, after });
       const last = rows.at(-1);
@@ -54,9 +53,8 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
       schema: {
         summary: 'One user by id',
         tags: ['users'],
-        security: [{ bearer: [] }],
         params: userParamsSchema,
-        response: { 200: userSchema },
+        response: { 200: userSchema, '4xx': problemSchema, '5xx': problemSchema },
       },
     },
     async (request) => {

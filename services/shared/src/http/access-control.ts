@@ -1,0 +1,94 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyRequest } from 'fastify';
+import { type CommonConfig, ConfigError } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { authenticate, digestToken, loadTokenTable, type TokenEntry } from './access-tokens.ts';
+import { isPublicRoute, readBearerToken, registerAuth } from './auth-plugin.ts';
+import type { HttpApp } from './create-http-app.ts';
+
+/** The rate limit counts requests in windows of this length; RATE_LIMIT_PER_SECOND is per window. */
+export const RATE_LIMIT_WINDOW_MS = 1_000;
+/** Callers tracked at once per replica; the least recent are forgotten first, so memory stays bounded. */
+export const RATE_LIMIT_TRACKED_CALLERS_MAX = 10_000;
+
+export type AccessConfig = Pick<
+  CommonConfig,
+  | 'WALLET_OPERATOR_TOKEN'
+  | 'WALLET_READER_TOKEN'
+  | 'WALLET_TOKENS_FILE'
+  | 'WALLET_AUTH_DISABLED'
+  | 'RATE_LIMIT_PER_SECOND'
+>;
+
+/**
+ * Everything that decides who may call a service, shared by both: the token table, the rate
+ * limit per caller, the bearer check per route (`config.access`), and the bearer security
+ * scheme on every protected operation in /openapi.json. Call before registering routes.
+ */
+export async function registerAccessControl(app: HttpApp, config: AccessConfig): Promise<void> {
+  const tokens = readTokenTable(config);
+  if (config.WALLET_AUTH_DISABLED) {
+    app.log.warn(
+      'WALLET_AUTH_DISABLED=true: AUTHENTICATION IS OFF and every request acts as the operator. ' +
+        'Never run like this where anyone but you can reach the port.',
+    );
+  }
+  // The limit runs before the token check, so guessing tokens is limited too (per address).
+  await app.register(rateLimit, {
+    global: false,
+    max: config.RATE_LIMIT_PER_SECOND,
+    timeWindow: RATE_LIMIT_WINDOW_MS,
+    cache: RATE_LIMIT_TRACKED_CALLERS_MAX,
+    keyGenerator: (request) => rateLimitKey(request, tokens),
+    allowList: (request) => isPublicRoute(request),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(
+        'RATE_LIMITED',
+        `more than ${context.max} requests per second from this caller; retry in ${context.after}`,
+      ),
+  });
+  app.addHook('onRequest', app.rateLimit());
+  registerAuth(app, { tokens, disabled: config.WALLET_AUTH_DISABLED });
+  documentBearerSecurity(app);
+}
+
+/** The table from env; a tokens file that cannot be read or parsed is a configuration error. */
+function readTokenTable(config: AccessConfig): TokenEntry[] {
+  let tokens: TokenEntry[];
+  try {
+    tokens = loadTokenTable({
+      operatorToken: config.WALLET_OPERATOR_TOKEN,
+      readerToken: config.WALLET_READER_TOKEN,
+      tokensFile: config.WALLET_TOKENS_FILE,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`invalid configuration:\n  WALLET_TOKENS_FILE: cannot be used: ${reason}`);
+  }
+  if (tokens.length === 0 && !config.WALLET_AUTH_DISABLED) {
+    throw new ConfigError(
+      'invalid configuration:\n  WALLET_TOKENS_FILE: lists no tokens; set WALLET_OPERATOR_TOKEN … ' +
+        'or WALLET_AUTH_DISABLED=true for a development setup',
+    );
+  }
+  return tokens;
+}
+
+/**
+ * A valid token is limited on its own (several clients behind one address do not share a
+ * budget); anything else by client address, so made-up tokens cannot buy fresh budgets.
+ * The key holds the token's digest, never the token.
+ */
+function rateLimitKey(request: FastifyRequest, tokens: TokenEntry[]): string {
+  const token = readBearerToken(request.headers.authorization);
+  if (token && authenticate(tokens, token)) return `token:${digestToken(token).toString('hex')}`;
+  return `address:${request.ip}`;
+}
+
+/** Every operation that needs a token says so in OpenAPI (the scheme itself is in create-http-app.ts). */
+function documentBearerSecurity(app: HttpApp): void {
+  app.addHook('onRoute', (route) => {
+    if (route.config?.access === 'public' || !route.schema || route.schema.hide) return;
+    route.schema.security ??= [{ bearer: [] }];
+  });
+}

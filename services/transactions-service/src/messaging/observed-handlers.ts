@@ -1,0 +1,61 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { BalanceReply } from '../../../shared/src/contracts/nats.ts';
+import { childLogForRequest } from '../../../shared/src/http/create-http-app.ts';
+import type { ServiceMetrics } from '../../../shared/src/http/metrics.ts';
+import type { IncomingEvent } from '../../../shared/src/messaging/kafka.ts';
+
+/** The header that carries the originating HTTP request id across NATS and Kafka. */
+export const REQUEST_ID_HEADER = 'request-id';
+
+/**
+ * Times and logs each balance request under the caller's request id (`reqId`), so one
+ * getBalance can be followed from user-service into this service's log.
+ */
+export function observeBalanceHandler(
+  handle: (data: unknown) => Promise<BalanceReply>,
+  options: { log: FastifyBaseLogger; metrics: ServiceMetrics; subject: string },
+): (data: unknown, headers: Record<string, string>) => Promise<BalanceReply> {
+  return async (data, headers) => {
+    const log = childLogForRequest(options.log, headers[REQUEST_ID_HEADER]);
+    const startedMs = performance.now();
+    let result = 'INTERNAL_ERROR';
+    try {
+      const reply = await handle(data);
+      result = reply.ok ? 'ok' : reply.code;
+      return reply;
+    } catch (error) {
+      log.error({ err: error, subject: options.subject }, 'balance request failed');
+      throw error;
+    } finally {
+      const seconds = (performance.now() - startedMs) / 1000;
+      options.metrics.natsHandledSeconds.observe({ subject: 'balance', result }, seconds);
+      log.info(
+        { subject: options.subject, result, responseTimeMs: seconds * 1000 },
+        'balance request answered',
+      );
+    }
+  };
+}
+
+/** Logs each consumed event under the request id that produced it (the outbox's `request-id` header). */
+export function observeEventHandler(
+  handle: (event: IncomingEvent) => Promise<void>,
+  log: FastifyBaseLogger,
+): (event: IncomingEvent) => Promise<void> {
+  return async (event) => {
+    const eventLog = childLogForRequest(log, event.headers[REQUEST_ID_HEADER]);
+    const where = {
+      topic: event.topic,
+      partition: event.partition,
+      offset: event.offset,
+      eventId: event.headers['event-id'],
+    };
+    try {
+      await handle(event);
+    } catch (error) {
+      eventLog.warn({ ...where, err: error }, 'event handling failed; Kafka will deliver it again');
+      throw error;
+    }
+    eventLog.info(where, 'event handled');
+  };
+}
