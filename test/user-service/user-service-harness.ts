@@ -3,7 +3,11 @@ import pg from 'pg';
 import { request } from 'undici';
 import { createKafka, type IncomingEvent } from '../../services/shared/src/messaging/kafka.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
-import { type RunningUserService, startUserService } from '../../services/user-service/src/service.ts';
+import {
+  type RunningUserService,
+  startUserService,
+  type UserServiceOptions,
+} from '../../services/user-service/src/service.ts';
 import { getStack } from '../support/index.ts';
 
 export const WAIT_TIMEOUT_MS_DEFAULT = 20_000;
@@ -41,8 +45,9 @@ export async function startTestUserService(
   databaseUrl: string,
   namespace: string,
   overrides: Record<string, string> = {},
+  options: UserServiceOptions = {},
 ): Promise<RunningUserService> {
-  return startUserService(loadUserConfig(userServiceEnv(databaseUrl, namespace, overrides)));
+  return startUserService(loadUserConfig(userServiceEnv(databaseUrl, namespace, overrides)), options);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response fields freely; the assertions check them.
