@@ -50,7 +50,7 @@ describe('OpenAPI 3.1 documents of both services', () => {
 
       // When
       const validator = new Validator();
-      const result = await validator.validate(document as unknown as object);
+      const result = await validator.validate(document as unknown as Record<string, unknown>);
 
       // Then
       expect(document.openapi, name).toMatch(/^3\.1\./);
