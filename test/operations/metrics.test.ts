@@ -64,7 +64,7 @@ describe('Prometheus /metrics of both services', () => {
     return parsePrometheusText(response.text);
   }
 
-  const valueOf = (samples: MetricSample[], name: string, labels: Record<string, string> = {}) =>
+  const sumOf = (samples: MetricSample[], name: string, labels: Record<string, string> = {}) =>
     samples
       .filter((sample) => sample.name === name)
       .filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
@@ -81,17 +81,15 @@ describe('Prometheus /metrics of both services', () => {
 
     // Then
     const http = 'wallet_http_request_duration_seconds_count';
-    expect(valueOf(samples, http, { method: 'POST', route: '/createUser', status: '201' })).toBe(2);
-    expect(valueOf(samples, http, { route: '/getBalance', status: '200' })).toBeGreaterThanOrEqual(2);
-    expect(valueOf(samples, http, { route: '/getBalance', status: '503' })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(samples, http, { method: 'POST', route: '/createUser', status: '201' })).toBe(2);
+    expect(sumOf(samples, http, { route: '/getBalance', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(sumOf(samples, http, { route: '/getBalance', status: '503' })).toBeGreaterThanOrEqual(1);
     const nats = 'wallet_nats_request_duration_seconds_count';
-    expect(valueOf(samples, nats, { subject: 'balance', result: 'ok' })).toBeGreaterThanOrEqual(2);
-    expect(valueOf(samples, nats, { subject: 'balance', result: 'WALLET_PENDING' })).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(sumOf(samples, nats, { subject: 'balance', result: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(sumOf(samples, nats, { subject: 'balance', result: 'WALLET_PENDING' })).toBeGreaterThanOrEqual(1);
     expect(has(samples, 'wallet_outbox_backlog_events')).toBe(true);
-    expect(valueOf(samples, 'wallet_outbox_backlog_events')).toBe(0);
-    expect(valueOf(samples, 'wallet_outbox_oldest_event_age_seconds')).toBe(0);
+    expect(sumOf(samples, 'wallet_outbox_backlog_events')).toBe(0);
+    expect(sumOf(samples, 'wallet_outbox_oldest_event_age_seconds')).toBe(0);
     expectSensiblePool(samples);
   });
 
@@ -108,24 +106,24 @@ describe('Prometheus /metrics of both services', () => {
 
     // Then
     const money = 'wallet_money_operations_total';
-    expect(valueOf(samples, money, { operation: 'addMoney', result: 'ok' })).toBe(2);
-    expect(valueOf(samples, money, { operation: 'addMoney', result: 'replayed' })).toBe(1);
-    expect(valueOf(samples, money, { operation: 'addMoney', result: 'USER_NOT_FOUND' })).toBe(1);
-    expect(valueOf(samples, money, { operation: 'transferMoney', result: 'INSUFFICIENT_FUNDS' })).toBe(1);
+    expect(sumOf(samples, money, { operation: 'addMoney', result: 'ok' })).toBe(2);
+    expect(sumOf(samples, money, { operation: 'addMoney', result: 'replayed' })).toBe(1);
+    expect(sumOf(samples, money, { operation: 'addMoney', result: 'USER_NOT_FOUND' })).toBe(1);
+    expect(sumOf(samples, money, { operation: 'transferMoney', result: 'INSUFFICIENT_FUNDS' })).toBe(1);
     const http = 'wallet_http_request_duration_seconds_count';
-    expect(valueOf(samples, http, { method: 'POST', route: '/addMoney', status: '200' })).toBe(3);
-    expect(valueOf(samples, http, { method: 'POST', route: '/addMoney', status: '404' })).toBe(1);
-    expect(valueOf(samples, http, { method: 'POST', route: '/transferMoney', status: '422' })).toBe(1);
+    expect(sumOf(samples, http, { method: 'POST', route: '/addMoney', status: '200' })).toBe(3);
+    expect(sumOf(samples, http, { method: 'POST', route: '/addMoney', status: '404' })).toBe(1);
+    expect(sumOf(samples, http, { method: 'POST', route: '/transferMoney', status: '422' })).toBe(1);
     expect(
-      valueOf(samples, 'wallet_http_request_duration_seconds_sum', { route: '/addMoney' }),
+      sumOf(samples, 'wallet_http_request_duration_seconds_sum', { route: '/addMoney' }),
     ).toBeGreaterThan(0);
     const handled = 'wallet_nats_handled_duration_seconds_count';
-    expect(valueOf(samples, handled, { subject: 'balance', result: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(sumOf(samples, handled, { subject: 'balance', result: 'ok' })).toBeGreaterThanOrEqual(2);
     expect(
-      valueOf(samples, handled, { subject: 'balance', result: 'WALLET_NOT_FOUND' }),
+      sumOf(samples, handled, { subject: 'balance', result: 'WALLET_NOT_FOUND' }),
     ).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'wallet_outbox_backlog_events')).toBeGreaterThanOrEqual(0);
-    expect(valueOf(samples, 'wallet_outbox_oldest_event_age_seconds')).toBeGreaterThanOrEqual(0);
+    expect(sumOf(samples, 'wallet_outbox_backlog_events')).toBeGreaterThanOrEqual(0);
+    expect(sumOf(samples, 'wallet_outbox_oldest_event_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(has(samples, 'wallet_outbox_backlog_events')).toBe(true);
     expectSensiblePool(samples);
     // Every sample names its service, so one Prometheus can scrape both
@@ -133,7 +131,7 @@ describe('Prometheus /metrics of both services', () => {
   });
 
   function expectSensiblePool(samples: MetricSample[]): void {
-    const pool = (state: string) => valueOf(samples, 'wallet_db_pool_connections', { state });
+    const pool = (state: string) => sumOf(samples, 'wallet_db_pool_connections', { state });
     for (const state of ['total', 'idle', 'waiting']) {
       expect(has(samples, 'wallet_db_pool_connections', { state }), state).toBe(true);
     }
