@@ -191,6 +191,7 @@ async function main(): Promise<void> {
       NATS_URL: stack.nats.url,
       LOG_LEVEL: 'warn',
       DATABASE_POOL_SIZE: '20',
+      RATE_LIMIT_PER_SECOND: '1000000',
     };
     if (values.profile) mkdirSync(profileDir, { recursive: true });
     service = {
