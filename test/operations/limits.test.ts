@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_LIMIT_MAX } from '../../services/shared/src/contracts/common.ts';
 import { CONNECT_TIMEOUT_MS, createPool, STATEMENT_TIMEOUT_MS } from '../../services/shared/src/db/pool.ts';
 import { BODY_LIMIT_BYTES } from '../../services/shared/src/http/create-http-app.ts';
+import { connectNats, requestJson, serveJson } from '../../services/shared/src/messaging/nats.ts';
+import { getStack, uniqueNamespace } from '../support/index.ts';
 import { call, type HttpResult } from '../transactions-service/transactions-service-harness.ts';
 import { TEST_OPERATOR_TOKEN } from '../user-service/user-service-harness.ts';
 import { type BothServices, startBothServices } from './operations-harness.ts';
@@ -124,6 +126,47 @@ describe('limits: body size, rate per caller, page size, timeouts', () => {
       expect(pool.options.max).toBeGreaterThan(0);
     } finally {
       await pool.end();
+    }
+  });
+
+  it('Given a NATS responder already working on its maximum, When one more request comes, Then it is answered BUSY at once instead of queueing', async () => {
+    // Given a responder that takes at most 2 at once, both held
+    const nc = await connectNats({ url: getStack().nats.url, name: 'limits-test' });
+    const subject = `${uniqueNamespace()}.limits.echo`;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    serveJson(
+      nc,
+      subject,
+      'limits-test',
+      async (data) => {
+        await held;
+        return { ok: true, echo: data };
+      },
+      { inFlightMax: 2, busyReply: { ok: false, code: 'BUSY' } },
+    );
+    await nc.flush();
+    try {
+      const first = requestJson(nc, subject, 1);
+      const second = requestJson(nc, subject, 2);
+      await sleep(100);
+
+      // When
+      const third = await requestJson(nc, subject, 3);
+
+      // Then
+      expect(third).toEqual({ ok: false, code: 'BUSY' });
+      release();
+      expect(await Promise.all([first, second])).toEqual([
+        { ok: true, echo: 1 },
+        { ok: true, echo: 2 },
+      ]);
+      expect(await requestJson(nc, subject, 4)).toEqual({ ok: true, echo: 4 });
+    } finally {
+      release();
+      await nc.drain();
     }
   });
 });

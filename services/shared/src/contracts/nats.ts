@@ -16,6 +16,10 @@ export type BalanceRequest = z.infer<typeof balanceRequestSchema>;
 
 export const balanceReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), user_id: z.uuid(), balance: z.string().regex(/^\d+\.\d{2}$/) }),
-  z.object({ ok: z.literal(false), code: z.enum(['WALLET_NOT_FOUND', 'INVALID_REQUEST', 'INTERNAL_ERROR']) }),
+  z.object({
+    ok: z.literal(false),
+    // BUSY: the responder already works on as many requests as it takes at once.
+    code: z.enum(['WALLET_NOT_FOUND', 'INVALID_REQUEST', 'INTERNAL_ERROR', 'BUSY']),
+  }),
 ]);
 export type BalanceReply = z.infer<typeof balanceReplySchema>;

@@ -52,17 +52,32 @@ export async function requestJson(
   }
 }
 
-/** Serves JSON requests in a queue group; the handler's return value is the reply. */
+/** Requests one responder works on at once; past it, requests are answered `busy` at once instead of queueing. */
+export const RESPONDER_IN_FLIGHT_MAX_DEFAULT = 256;
+
+/**
+ * Serves JSON requests in a queue group; the handler's return value is the reply. At most
+ * `inFlightMax` are handled at once: a flood gets `busyReply` straight away (the requester sees a
+ * defined refusal, not a timeout) and memory stays bounded.
+ */
 export function serveJson(
   nc: NatsConnection,
   subject: string,
   queue: string,
   handle: (data: unknown, headers: Record<string, string>) => Promise<unknown>,
+  limits: { inFlightMax?: number; busyReply: unknown } = { busyReply: { ok: false, code: 'BUSY' } },
 ): Subscription {
+  const inFlightMax = limits.inFlightMax ?? RESPONDER_IN_FLIGHT_MAX_DEFAULT;
+  let inFlight = 0;
   return nc.subscribe(subject, {
     queue,
     callback: (error, msg) => {
       if (error) return;
+      if (inFlight >= inFlightMax) {
+        msg.respond(JSON.stringify(limits.busyReply));
+        return;
+      }
+      inFlight++;
       void (async () => {
         let reply: unknown;
         try {
@@ -75,6 +90,8 @@ export function serveJson(
           reply = await handle(data, headersToRecord(msg.headers));
         } catch {
           reply = { ok: false, code: 'INTERNAL_ERROR' };
+        } finally {
+          inFlight--;
         }
         msg.respond(JSON.stringify(reply));
       })();
