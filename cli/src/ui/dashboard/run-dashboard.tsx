@@ -22,6 +22,9 @@ export async function runDashboard(settings: CliSettings, apis: WalletApis): Pro
   const app = render(<Dashboard store={store} actions={createDashboardActions(apis, store)} />, {
     alternateScreen: true,
     exitOnCtrlC: true,
+    // The dashboard command only gets here on a terminal; ink would otherwise turn live
+    // rendering off whenever CI=true is set, even in a real terminal.
+    interactive: true,
   });
   const stopHealth = pollHealth(apis, store);
   const ticker = setInterval(() => store.tick(), TICK_INTERVAL_MS);
