@@ -1,4 +1,3 @@
-import type { PoolClient } from '../../../shared/src/db/pool.ts';
 import { numericToMinor } from '../../../shared/src/money.ts';
 import type { Queryable } from './queryable.ts';
 
@@ -28,22 +27,6 @@ export async function openWallet(client: Queryable, userId: string): Promise<boo
     [userId],
   );
   return result.rowCount === 1;
-}
-
-/**
- * Locks the wallets of `userIds` for the rest of the transaction, always in user_id order,
- * so two transfers A→B and B→A take their locks in the same order and cannot deadlock.
- * Returns the locked balances; a missing user is absent from the map.
- */
-export async function lockWallets(client: PoolClient, userIds: string[]): Promise<Map<string, bigint>> {
-  const { rows } = await client.query<{ user_id: string; balance: string }>(
-    `SELECT user_id::text, balance::text FROM users
-      WHERE user_id = ANY($1::uuid[])
-      ORDER BY users.user_id
-      FOR UPDATE`,
-    [userIds],
-  );
-  return new Map(rows.map((row) => [row.user_id, numericToMinor(row.balance)]));
 }
 
 export async function findWallet(db: Queryable, userId: string): Promise<Wallet | undefined> {
