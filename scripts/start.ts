@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { removeServicesFile, writeServicesFile } from '../cli/src/services/config/services-file.ts';
+import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
 import { buildCli } from './build-cli.ts';
 import { stackDown, stackStatus, stackUp } from './stack/index.ts';
-import { hideKnownWarnings } from './stack/known-warnings.ts';
 import { repoRoot } from './stack/paths.ts';
 import { findFreePort, isPortOpen } from './stack/ports.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { stackDown, stackUp } from '../scripts/stack/index.ts';
-import { hideKnownWarnings } from '../scripts/stack/known-warnings.ts';
+import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
 import { removeStaleTestStacks, testStackOwnerFile, testStackPrefix } from './support/stale-stacks.ts';
 
 // A test stack must never take the ports pinned for a developer's own stack.

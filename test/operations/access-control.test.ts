@@ -8,10 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../services/shared/src/config.ts';
 import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
-import {
-  type RunningTransactionsService,
-  startTransactionsService,
-} from '../../services/transactions-service/src/service.ts';
+import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
 import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
 import {
@@ -238,19 +235,62 @@ describe('secure by default', () => {
     expect(stderr).toMatch(/WALLET_AUTH_DISABLED=true/);
   });
 
-  it('Given a tokens file that does not exist, When the service starts, Then it fails with a ConfigError naming WALLET_TOKENS_FILE', async () => {
-    const database = await createTestDatabase('ops_tokens_file');
-    try {
-      const config = loadTransactionsConfig(
-        transactionsServiceEnv(database.url, `${uniqueNamespace()}.`, {
-          WALLET_OPERATOR_TOKEN: '',
-          WALLET_TOKENS_FILE: path.join(tmpdir(), `missing-${randomUUID()}.json`),
-        }),
-      );
-      await expect(startTransactionsService(config)).rejects.toThrow(/WALLET_TOKENS_FILE: cannot be used/);
-    } finally {
-      await database.drop();
-    }
+  it.each([
+    ['transactions-service', loadTransactionsConfig, transactionsServiceEnv],
+    ['user-service', loadUserConfig, userServiceEnv],
+  ] as const)(
+    'Given a tokens file that does not exist or is not a token list, When %s loads its config, Then a ConfigError names WALLET_TOKENS_FILE before anything connects',
+    (_name, load, env) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'ops-tokens-file-'));
+      try {
+        const notJson = path.join(dir, 'not-json.json');
+        const notTokens = path.join(dir, 'not-tokens.json');
+        writeFileSync(notJson, '{ not json');
+        writeFileSync(notTokens, JSON.stringify([{ scope: 'admin', name: 'x', sha256: 'nope' }]));
+        for (const tokensFile of [path.join(dir, 'missing.json'), notJson, notTokens]) {
+          // An unreachable database: the config must fail before anything tries to connect.
+          const overrides = { WALLET_OPERATOR_TOKEN: '', WALLET_TOKENS_FILE: tokensFile };
+          const config = env('postgres://nobody@127.0.0.1:1/none', 'x', overrides);
+          expect(() => load(config), tokensFile).toThrow(ConfigError);
+          expect(() => load(config), tokensFile).toThrow(/WALLET_TOKENS_FILE: cannot be used/);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('Given a tokens file that does not exist, When server.ts starts, Then it names WALLET_TOKENS_FILE and exits 2 without connecting', async () => {
+    // Given: dependencies that are not there, so a start that got past the config would fail otherwise
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      ...transactionsServiceEnv('postgres://nobody@127.0.0.1:1/none', 'x', {
+        KAFKA_BROKERS: '127.0.0.1:1',
+        WALLET_TOKENS_FILE: path.join(tmpdir(), `missing-${randomUUID()}.json`),
+      }),
+    };
+
+    // When
+    const child = spawn(process.execPath, ['services/transactions-service/src/server.ts'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += String(chunk);
+    });
+    const exitCode = await withTimeout(
+      new Promise<number | null>((resolve) => child.on('exit', resolve)),
+      SERVER_EXIT_TIMEOUT_MS,
+      'server.ts to exit',
+    ).finally(() => child.kill('SIGKILL'));
+
+    // Then
+    expect(exitCode).toBe(EXIT_BAD_CONFIG);
+    expect(stderr).toMatch(
+      /^transactions-service: invalid configuration:\n {2}WALLET_TOKENS_FILE: cannot be used/,
+    );
+    expect(stderr).not.toMatch(/ECONNREFUSED|at .*\.ts:\d+/);
   });
 
   it('Given WALLET_AUTH_DISABLED=true, When the service runs, Then it warns loudly at start and lets requests in without a token', async () => {

@@ -6,7 +6,7 @@ import { type BothServices, startBothServices } from './operations-harness.ts';
 
 type Operation = {
   security?: Array<Record<string, string[]>>;
-  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
   parameters?: Array<{ in: string; name: string; schema?: unknown }>;
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 };
@@ -15,6 +15,9 @@ type OpenApiDocument = {
   paths: Record<string, Record<string, Operation>>;
   components?: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
 };
+
+/** What every problem+json document carries (shared/src/http/problem.ts). */
+const PROBLEM_MEMBERS = ['type', 'title', 'status', 'code'];
 
 /** Operations that need no token; everything else must say it takes the bearer scheme. */
 const PUBLIC_OPERATIONS = new Set(['get /healthz', 'get /readyz']);
@@ -104,6 +107,45 @@ describe('OpenAPI 3.1 documents of both services', () => {
         }
       }
     }
+  });
+
+  it('Given each documented error response, When read, Then it is application/problem+json with the problem schema, never application/json', async () => {
+    let errorResponses = 0;
+    for (const [name, service] of both()) {
+      const document = await fetchDocument(service.url);
+      for (const [url, methods] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(methods)) {
+          for (const [status, response] of Object.entries(operation.responses ?? {})) {
+            if (!/^[45]/.test(status)) continue;
+            // Then
+            const where = `${name} ${method} ${url} ${status}`;
+            errorResponses++;
+            expect(Object.keys(response.content ?? {}), where).toEqual(['application/problem+json']);
+            const schema = response.content?.['application/problem+json']?.schema as {
+              properties?: Record<string, unknown>;
+              required?: string[];
+            };
+            expect(Object.keys(schema?.properties ?? {}), where).toEqual(
+              expect.arrayContaining(PROBLEM_MEMBERS),
+            );
+            expect(schema?.required, where).toEqual(expect.arrayContaining(PROBLEM_MEMBERS));
+          }
+        }
+      }
+    }
+    expect(errorResponses).toBeGreaterThan(10);
+  });
+
+  it('Given getBalance, whose JSON body may be left out (?email= instead), When its document is read, Then the body is optional', async () => {
+    // When
+    const document = await fetchDocument(services.users.url);
+    const getBalance = document.paths['/getBalance']?.get;
+
+    // Then
+    expect(getBalance?.requestBody?.content?.['application/json']?.schema).toBeDefined();
+    expect(getBalance?.requestBody?.required).not.toBe(true);
+    // Bodies that must be there still say so.
+    expect(document.paths['/createUser']?.post?.requestBody?.required).toBe(true);
   });
 
   it('Given each running service, When /docs is opened, Then the UI page is served without a token', async () => {

@@ -4,10 +4,10 @@ import { createPool } from '../../services/shared/src/db/pool.ts';
 import { createServiceMetrics } from '../../services/shared/src/http/metrics.ts';
 import { createKafka } from '../../services/shared/src/messaging/kafka.ts';
 import { connectNats } from '../../services/shared/src/messaging/nats.ts';
+import { trackNatsConnection } from '../../services/shared/src/messaging/nats-connection-state.ts';
 import { createOutboxRelay } from '../../services/shared/src/outbox/outbox-relay.ts';
 import { buildUserApp } from '../../services/user-service/src/app.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
-import { watchNatsConnection } from '../../services/user-service/src/messaging/nats-connection-state.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
 import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
 import {
@@ -81,7 +81,7 @@ describe('user-service lifecycle', () => {
     );
     const pool = createPool({ connectionString: config.DATABASE_URL, applicationName: 'lifecycle-test' });
     const nc = await connectNats({ url: getStack().nats.url, name: 'lifecycle-test' });
-    const natsState = watchNatsConnection(nc);
+    const natsState = trackNatsConnection(nc);
     await nc.close();
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lifecycle-test' });
     const relay = createOutboxRelay({ pool, producer: { send: async () => {}, disconnect: async () => {} } });

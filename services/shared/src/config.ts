@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TOKEN_LENGTH_MIN } from './http/access-tokens.ts';
+import { loadTokenTable, TOKEN_LENGTH_MIN, type TokenEntry } from './http/access-tokens.ts';
 
 /** Requests per second one token (or one client address, without a token) may send to one replica. */
 export const RATE_LIMIT_PER_SECOND_DEFAULT = 1_000;
@@ -78,6 +78,7 @@ export class ConfigError extends Error {
 /**
  * Validates env against a schema; a bad value names the variable and what is wrong with it.
  * Secure by default: a service with no token and no explicit WALLET_AUTH_DISABLED=true does not start.
+ * The tokens file is read here too, so a bad one stops the service before it connects to anything.
  */
 export function loadConfig<S extends typeof commonEnvSchema>(
   schema: S,
@@ -86,6 +87,7 @@ export function loadConfig<S extends typeof commonEnvSchema>(
   const result = schema.safeParse(env);
   if (result.success) {
     assertAccessConfigured(result.data);
+    readTokenTable(result.data);
     return result.data;
   }
   const lines = result.error.issues.map((issue) => {
@@ -106,4 +108,31 @@ function assertAccessConfigured(config: CommonConfig): void {
       `(at least ${TOKEN_LENGTH_MIN} characters, e.g. \`openssl rand -hex 32\`), WALLET_READER_TOKEN or ` +
       'WALLET_TOKENS_FILE, or WALLET_AUTH_DISABLED=true for a development setup without authentication',
   );
+}
+
+export type TokenConfig = Pick<
+  CommonConfig,
+  'WALLET_OPERATOR_TOKEN' | 'WALLET_READER_TOKEN' | 'WALLET_TOKENS_FILE' | 'WALLET_AUTH_DISABLED'
+>;
+
+/** The token table from the config; a tokens file that cannot be read, parsed or used is a ConfigError. */
+export function readTokenTable(config: TokenConfig): TokenEntry[] {
+  let tokens: TokenEntry[];
+  try {
+    tokens = loadTokenTable({
+      operatorToken: config.WALLET_OPERATOR_TOKEN,
+      readerToken: config.WALLET_READER_TOKEN,
+      tokensFile: config.WALLET_TOKENS_FILE,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`invalid configuration:\n  WALLET_TOKENS_FILE: cannot be used: ${reason}`);
+  }
+  if (tokens.length === 0 && !config.WALLET_AUTH_DISABLED) {
+    throw new ConfigError(
+      'invalid configuration:\n  WALLET_TOKENS_FILE: lists no tokens; set WALLET_OPERATOR_TOKEN … ' +
+        'or WALLET_AUTH_DISABLED=true for a development setup',
+    );
+  }
+  return tokens;
 }

@@ -1,7 +1,9 @@
 import { registerAccessControl } from '../../shared/src/http/access-control.ts';
 import { createHttpApp, type HttpApp, type LogStream } from '../../shared/src/http/create-http-app.ts';
+import { mapErrorsInScope } from '../../shared/src/http/map-errors.ts';
 import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
 import type { TransactionsConfig } from './config.ts';
+import { toClientError } from './database-errors.ts';
 import { registerAddMoneyRoute } from './routes/add-money-route.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
@@ -30,10 +32,14 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
   });
   await registerAccessControl(app, deps.config);
   registerMetricsRoute(app, deps.metrics, deps.refreshGauges);
-  registerAddMoneyRoute(app, deps);
-  registerTransferMoneyRoute(app, deps);
-  registerListTransactionsRoute(app, deps);
-  registerWalletRoutes(app, deps);
   registerHealthRoutes(app, deps);
+  await app.register(async (scope) => {
+    const routes: HttpApp = scope;
+    mapErrorsInScope(routes, toClientError);
+    registerAddMoneyRoute(routes, deps);
+    registerTransferMoneyRoute(routes, deps);
+    registerListTransactionsRoute(routes, deps);
+    registerWalletRoutes(routes, deps);
+  });
   return app;
 }

@@ -7,11 +7,11 @@ import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.t
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
 import { createKafka, type EventProducer } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, type NatsConnection } from '../../shared/src/messaging/nats.ts';
+import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildUserApp, USER_SERVICE_NAME } from './app.ts';
 import type { UserConfig } from './config.ts';
 import { ensureTopicsTolerant } from './messaging/ensure-topics-tolerant.ts';
-import { watchNatsConnection } from './messaging/nats-connection-state.ts';
 import { userCreatedTopic } from './messaging/user-created-event.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, '..', 'migrations');
@@ -93,7 +93,7 @@ async function startResources(
       pool,
       kafka,
       nc: resources.nc,
-      natsState: watchNatsConnection(resources.nc),
+      natsState: trackNatsConnection(resources.nc),
       relay,
       metrics,
     },
@@ -101,8 +101,9 @@ async function startResources(
   );
   resources.app = app;
   relay.start();
-  const address = await app.listen({ host: config.HOST, port: config.PORT });
-  return address;
+  const url = await app.listen({ host: config.HOST, port: config.PORT });
+  app.log.info({ url, namespace: config.WALLET_NAMESPACE }, 'user-service started');
+  return url;
 }
 
 /** In dependency order; each step runs even when an earlier one failed. */

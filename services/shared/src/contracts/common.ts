@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const EMAIL_LENGTH_MAX = 254;
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 500;
+/** The cursors we issue are well under this; anything longer is not one of ours. */
+export const CURSOR_LENGTH_MAX = 200;
 
 export const userIdSchema = z.uuid({ error: 'must be a UUID' });
 
@@ -30,7 +32,7 @@ export const pageLimitSchema = z.coerce
   .max(PAGE_LIMIT_MAX, { error: `limit must be at most ${PAGE_LIMIT_MAX}` })
   .default(PAGE_LIMIT_DEFAULT);
 
-export const cursorSchema = z.string().max(200).optional();
+export const cursorSchema = z.string().max(CURSOR_LENGTH_MAX).optional();
 
 /** Money leaves as a JSON number with its exact cents (see money.ts minorToNumber). */
 export const moneySchema = z.number();

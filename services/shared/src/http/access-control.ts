@@ -1,8 +1,8 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
-import { type CommonConfig, ConfigError } from '../config.ts';
+import { type CommonConfig, readTokenTable, type TokenConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { authenticate, digestToken, loadTokenTable, type TokenEntry } from './access-tokens.ts';
+import { authenticate, digestToken, type TokenEntry } from './access-tokens.ts';
 import { isPublicRoute, readBearerToken, registerAuth } from './auth-plugin.ts';
 import type { HttpApp } from './create-http-app.ts';
 
@@ -11,14 +11,7 @@ export const RATE_LIMIT_WINDOW_MS = 1_000;
 /** Callers tracked at once per replica; the least recent are forgotten first, so memory stays bounded. */
 export const RATE_LIMIT_TRACKED_CALLERS_MAX = 10_000;
 
-export type AccessConfig = Pick<
-  CommonConfig,
-  | 'WALLET_OPERATOR_TOKEN'
-  | 'WALLET_READER_TOKEN'
-  | 'WALLET_TOKENS_FILE'
-  | 'WALLET_AUTH_DISABLED'
-  | 'RATE_LIMIT_PER_SECOND'
->;
+export type AccessConfig = TokenConfig & Pick<CommonConfig, 'RATE_LIMIT_PER_SECOND'>;
 
 /**
  * Everything that decides who may call a service, shared by both: the token table, the rate
@@ -26,6 +19,7 @@ export type AccessConfig = Pick<
  * scheme on every protected operation in /openapi.json. Call before registering routes.
  */
 export async function registerAccessControl(app: HttpApp, config: AccessConfig): Promise<void> {
+  // Read again from the validated config (loadConfig already read it once, to fail at boot).
   const tokens = readTokenTable(config);
   if (config.WALLET_AUTH_DISABLED) {
     app.log.warn(
@@ -50,28 +44,6 @@ export async function registerAccessControl(app: HttpApp, config: AccessConfig):
   app.addHook('onRequest', app.rateLimit());
   registerAuth(app, { tokens, disabled: config.WALLET_AUTH_DISABLED });
   documentBearerSecurity(app);
-}
-
-/** The table from env; a tokens file that cannot be read or parsed is a configuration error. */
-function readTokenTable(config: AccessConfig): TokenEntry[] {
-  let tokens: TokenEntry[];
-  try {
-    tokens = loadTokenTable({
-      operatorToken: config.WALLET_OPERATOR_TOKEN,
-      readerToken: config.WALLET_READER_TOKEN,
-      tokensFile: config.WALLET_TOKENS_FILE,
-    });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError(`invalid configuration:\n  WALLET_TOKENS_FILE: cannot be used: ${reason}`);
-  }
-  if (tokens.length === 0 && !config.WALLET_AUTH_DISABLED) {
-    throw new ConfigError(
-      'invalid configuration:\n  WALLET_TOKENS_FILE: lists no tokens; set WALLET_OPERATOR_TOKEN … ' +
-        'or WALLET_AUTH_DISABLED=true for a development setup',
-    );
-  }
-  return tokens;
 }
 
 /**

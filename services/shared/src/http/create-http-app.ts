@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { markResponsesWhileDraining } from './close-http.ts';
+import { polishOpenApiDocument } from './openapi-document.ts';
 import { registerProblemHandling, sendProblem } from './problem.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -86,6 +87,8 @@ export async function createHttpApp(
       },
     },
     transform: jsonSchemaTransform,
+    transformObject: (documents) =>
+      'openapiObject' in documents ? polishOpenApiDocument(documents.openapiObject) : documents.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,5 +1,6 @@
-import type { Pool } from '../../shared/src/db/pool.ts';
+import type { Pool } from '../db/pool.ts';
 
+/** A readiness probe answers within this even when a dependency hangs. */
 export const READINESS_CHECK_TIMEOUT_MS = 2_000;
 
 export type ReadinessReport = { ready: boolean; checks: Record<string, boolean> };

@@ -1,10 +1,13 @@
-import type { NatsConnection } from '../../../shared/src/messaging/nats.ts';
+import type { NatsConnection } from './nats.ts';
+
+export type NatsConnectionState = { isConnected(): boolean };
 
 /**
- * Follows the NATS connection's status events: the client reconnects by itself, and readiness
- * must say "not ready" while it is away.
+ * Follows the connection's status events: the client reconnects by itself, and between a
+ * `disconnect` and the next `reconnect` (or once it closes or drains) readiness says "not ready"
+ * and a request that needs NATS is answered 503 at once instead of waiting out its timeout.
  */
-export function trackNatsConnection(nc: NatsConnection): { isConnected(): boolean } {
+export function trackNatsConnection(nc: NatsConnection): NatsConnectionState {
   let connected = true;
   void (async () => {
     for await (const status of nc.status()) {
@@ -12,5 +15,5 @@ export function trackNatsConnection(nc: NatsConnection): { isConnected(): boolea
       else if (status.type === 'reconnect') connected = true;
     }
   })().catch(() => {});
-  return { isConnected: () => connected && !nc.isClosed() };
+  return { isConnected: () => connected && !nc.isClosed() && !nc.isDraining() };
 }

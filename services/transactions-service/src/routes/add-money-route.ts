@@ -4,16 +4,16 @@ import {
   addMoneyResponseSchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import { parseAmount } from '../../../shared/src/money.ts';
 import {
   IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_REPLAYED_HEADER,
+  idempotentRequestHeadersSchema,
   readIdempotencyKey,
-} from '../idempotency-key.ts';
+} from '../../../shared/src/http/idempotency-key-header.ts';
+import { parseAmount } from '../../../shared/src/money.ts';
 import { addMoney } from '../operations/add-money.ts';
 import { countMoneyOperation } from '../operations/count-money-operation.ts';
-import { idempotentRequestHeadersSchema } from './idempotency-headers.ts';
 import type { RouteDeps } from './route-deps.ts';
+import { sendMoneyOutcome } from './send-money-outcome.ts';
 
 export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   app.post(
@@ -40,9 +40,7 @@ export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
           requestId: request.id,
         });
       });
-      if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
-      else deps.onCommitted();
-      return reply.status(outcome.statusCode).send(outcome.body);
+      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 }

@@ -1,22 +1,14 @@
 import { z } from 'zod';
 import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { registerLivenessRoute } from '../../../shared/src/http/liveness-route.ts';
 import { sendProblem } from '../../../shared/src/http/problem.ts';
 import type { RouteDeps } from './route-deps.ts';
 
-const healthSchema = z.object({ status: z.literal('ok') });
 const readySchema = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.boolean()) });
 
 export function registerHealthRoutes(app: HttpApp, deps: RouteDeps): void {
-  app.get(
-    '/healthz',
-    {
-      config: { access: 'public' },
-      schema: { summary: 'Liveness: the process runs', tags: ['health'], response: { 200: healthSchema } },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-
+  registerLivenessRoute(app);
   app.get(
     '/readyz',
     {

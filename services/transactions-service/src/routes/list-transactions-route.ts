@@ -6,8 +6,8 @@ import {
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
 import { minorToNumber } from '../../../shared/src/money.ts';
-import { toClientError } from '../database-errors.ts';
 import { walletNotFound } from '../operations/wallet-not-found.ts';
 import { decodeSeqCursor, encodeSeqCursor } from '../page-cursor.ts';
 import { listTransactions, type TransactionRow } from '../repositories/transaction-repository.ts';
@@ -47,19 +47,10 @@ export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): vo
       const userId = request.query.user_id.toLowerCase();
       assertMayActFor(request, userId);
       const beforeSeq = cursor === undefined ? undefined : decodeSeqCursor(cursor);
-      try {
-        if (!(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
-        // One row more than asked tells whether another page exists without a count.
-        const rows = await listTransactions(deps.pool, { userId, limit: limit + 1, beforeSeq });
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          transactions: page.map(toView),
-          next_cursor: rows.length > limit && last ? encodeSeqCursor(last.seq) : null,
-        };
-      } catch (error) {
-        throw toClientError(error);
-      }
+      if (!(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
+      const rows = await listTransactions(deps.pool, { userId, limit: limit + 1, beforeSeq });
+      const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeSeqCursor(last.seq));
+      return { transactions: page.map(toView), next_cursor: nextCursor };
     },
   );
 }

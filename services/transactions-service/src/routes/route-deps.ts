@@ -1,6 +1,6 @@
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import type { ServiceMetrics } from '../../../shared/src/http/metrics.ts';
-import type { ReadinessReport } from '../readiness.ts';
+import type { ReadinessReport } from '../../../shared/src/http/readiness.ts';
 
 /** What the routes need from the running service. */
 export type RouteDeps = {

@@ -5,16 +5,16 @@ import {
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import { parseAmount } from '../../../shared/src/money.ts';
 import {
   IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENCY_REPLAYED_HEADER,
+  idempotentRequestHeadersSchema,
   readIdempotencyKey,
-} from '../idempotency-key.ts';
+} from '../../../shared/src/http/idempotency-key-header.ts';
+import { parseAmount } from '../../../shared/src/money.ts';
 import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { transferMoney } from '../operations/transfer-money.ts';
-import { idempotentRequestHeadersSchema } from './idempotency-headers.ts';
 import type { RouteDeps } from './route-deps.ts';
+import { sendMoneyOutcome } from './send-money-outcome.ts';
 
 export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   app.post(
@@ -47,9 +47,7 @@ export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void 
           requestId: request.id,
         });
       });
-      if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
-      else deps.onCommitted();
-      return reply.status(outcome.statusCode).send(outcome.body);
+      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 }

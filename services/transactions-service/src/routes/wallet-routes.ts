@@ -3,8 +3,8 @@ import { walletPageSchema, walletSchema } from '../../../shared/src/contracts/tr
 import { listUsersQuerySchema, userParamsSchema } from '../../../shared/src/contracts/users-api.ts';
 import { assertMayActFor, assertMayReadAll } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
 import { minorToNumber } from '../../../shared/src/money.ts';
-import { toClientError } from '../database-errors.ts';
 import { walletNotFound } from '../operations/wallet-not-found.ts';
 import { decodeWalletCursor, encodeWalletCursor } from '../page-cursor.ts';
 import { findWallet, listWallets, type Wallet } from '../repositories/wallet-repository.ts';
@@ -36,17 +36,9 @@ export function registerWalletRoutes(app: HttpApp, deps: RouteDeps): void {
       assertMayReadAll(request);
       const { limit, cursor } = request.query;
       const after = cursor === undefined ? undefined : decodeWalletCursor(cursor);
-      try {
-        const rows = await listWallets(deps.pool, { limit: limit + 1, after });
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          wallets: page.map(toView),
-          next_cursor: rows.length > limit && last ? encodeWalletCursor(last.position) : null,
-        };
-      } catch (error) {
-        throw toClientError(error);
-      }
+      const rows = await listWallets(deps.pool, { limit: limit + 1, after });
+      const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeWalletCursor(last.position));
+      return { wallets: page.map(toView), next_cursor: nextCursor };
     },
   );
 
@@ -65,13 +57,9 @@ export function registerWalletRoutes(app: HttpApp, deps: RouteDeps): void {
     async (request) => {
       const userId = request.params.user_id.toLowerCase();
       assertMayActFor(request, userId);
-      try {
-        const wallet = await findWallet(deps.pool, userId);
-        if (!wallet) throw walletNotFound(userId);
-        return toView(wallet);
-      } catch (error) {
-        throw toClientError(error);
-      }
+      const wallet = await findWallet(deps.pool, userId);
+      if (!wallet) throw walletNotFound(userId);
+      return toView(wallet);
     },
   );
 }

@@ -2,8 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { balanceReplySchema, balanceSubject } from '../../../shared/src/contracts/nats.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { type NatsConnection, NatsRequestError, requestJson } from '../../../shared/src/messaging/nats.ts';
+import type { NatsConnectionState } from '../../../shared/src/messaging/nats-connection-state.ts';
 import { BALANCE_MAX_MINOR, numericToMinor } from '../../../shared/src/money.ts';
-import type { NatsConnectionState } from './nats-connection-state.ts';
 
 export type BalanceRequestOptions = {
   nc: NatsConnection;

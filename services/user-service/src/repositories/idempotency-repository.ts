@@ -1,4 +1,4 @@
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '../../../shared/src/db/queryable.ts';
 
 export type IdempotencyRecord = { email: string; user_id: string };
 

@@ -1,35 +1,32 @@
-import { AppError } from '../../../shared/src/errors.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  UUID_TEXT,
+} from '../../../shared/src/http/page-cursor.ts';
 
 /** Where a page of users ends: the exact (microsecond) created_at text and the user id, in sort order. */
 export type UserPagePosition = { createdAtExact: string; userId: string };
 
 const CREATED_AT_EXACT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** A cursor we issue is about 90 characters; anything much longer is not ours. */
-const CURSOR_LENGTH_MAX = 200;
 
-/** Opaque to clients: base64url of a JSON pair. Its content is not a promise. */
+/** A JSON pair inside the opaque cursor; its content is not a promise. */
 export function encodeUserCursor(position: UserPagePosition): string {
-  return Buffer.from(JSON.stringify([position.createdAtExact, position.userId]), 'utf8').toString(
-    'base64url',
-  );
+  return encodeCursor(JSON.stringify([position.createdAtExact, position.userId]));
 }
 
-/** Reads a cursor back; anything we could not have issued is INVALID_CURSOR (never a database error). */
 export function decodeUserCursor(cursor: string): UserPagePosition {
-  const invalid = () => new AppError('INVALID_CURSOR', 'the cursor is not one this service issued');
-  if (cursor.length > CURSOR_LENGTH_MAX || !/^[\w-]+$/.test(cursor)) throw invalid();
   let decoded: unknown;
   try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    decoded = JSON.parse(decodeCursor(cursor));
   } catch {
-    throw invalid();
+    throw invalidCursor();
   }
-  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
+  if (!Array.isArray(decoded) || decoded.length !== 2) throw invalidCursor();
   const [createdAtExact, userId] = decoded as unknown[];
-  if (typeof createdAtExact !== 'string' || typeof userId !== 'string') throw invalid();
-  if (!CREATED_AT_EXACT_PATTERN.test(createdAtExact) || !UUID_PATTERN.test(userId)) throw invalid();
-  if (!isRealInstant(createdAtExact)) throw invalid();
+  if (typeof createdAtExact !== 'string' || typeof userId !== 'string') throw invalidCursor();
+  if (!CREATED_AT_EXACT_PATTERN.test(createdAtExact) || !UUID_TEXT.test(userId)) throw invalidCursor();
+  if (!isRealInstant(createdAtExact)) throw invalidCursor();
   return { createdAtExact, userId };
 }
 

@@ -1,5 +1,5 @@
+import type { Queryable } from '../../../shared/src/db/queryable.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import type { Queryable } from './queryable.ts';
 import type { UserPagePosition } from './user-page-cursor.ts';
 
 /** A users row as the API shows it, plus the exact created_at text that page cursors carry. */

@@ -2,27 +2,12 @@ import { z } from 'zod';
 import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { registerLivenessRoute } from '../../../shared/src/http/liveness-route.ts';
+import { checkReadiness, databaseAnswers } from '../../../shared/src/http/readiness.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 
-/** A readiness probe answers within this even when a dependency hangs. */
-export const READINESS_CHECK_TIMEOUT_MS = 2_000;
-
-type CheckName = 'postgres' | 'kafka' | 'nats' | 'outbox_relay';
-
 export function registerHealthRoutes(app: HttpApp, deps: UserAppDeps): void {
-  app.get(
-    '/healthz',
-    {
-      config: { access: 'public' },
-      schema: {
-        summary: 'Liveness: 200 while the process runs',
-        tags: ['health'],
-        response: { 200: z.object({ status: z.literal('ok') }) },
-      },
-    },
-    async () => ({ status: 'ok' as const }),
-  );
-
+  registerLivenessRoute(app);
   app.get(
     '/readyz',
     {
@@ -37,51 +22,25 @@ export function registerHealthRoutes(app: HttpApp, deps: UserAppDeps): void {
       },
     },
     async () => {
-      const results = await runChecks(deps);
-      const failing = Object.entries(results).filter(([, ok]) => !ok);
-      if (failing.length > 0) {
-        const names = failing.map(([name]) => name);
-        throw new AppError('SERVICE_UNAVAILABLE', `not ready: ${names.join(', ')}`, {
-          checks: Object.fromEntries(
-            Object.entries(results).map(([name, ok]) => [name, ok ? 'ok' : 'failing']),
-          ),
-          failing: names,
+      const { ready, checks } = await checkReadiness({
+        postgres: () => databaseAnswers(deps.pool),
+        kafka: () => deps.kafka.ping(),
+        nats: () => deps.natsState.isConnected(),
+        outbox_relay: () => deps.relay.isRunning(),
+      });
+      const names = Object.keys(checks);
+      if (!ready) {
+        const failing = names.filter((name) => !checks[name]);
+        // This service's contract names each check 'ok' or 'failing' and lists the failing ones.
+        throw new AppError('SERVICE_UNAVAILABLE', `not ready: ${failing.join(', ')}`, {
+          checks: Object.fromEntries(names.map((name) => [name, checks[name] ? 'ok' : 'failing'])),
+          failing,
         });
       }
       return {
         status: 'ready' as const,
-        checks: Object.fromEntries(names(results).map((n) => [n, 'ok' as const])),
+        checks: Object.fromEntries(names.map((name) => [name, 'ok' as const])),
       };
     },
   );
-}
-
-function names(results: Record<CheckName, boolean>): CheckName[] {
-  return Object.keys(results) as CheckName[];
-}
-
-async function runChecks(deps: UserAppDeps): Promise<Record<CheckName, boolean>> {
-  const [postgres, kafka] = await Promise.all([
-    withinTimeout(deps.pool.query('SELECT 1').then(() => true)),
-    withinTimeout(deps.kafka.ping()),
-  ]);
-  return {
-    postgres,
-    kafka,
-    nats: deps.natsState.isConnected(),
-    outbox_relay: deps.relay.isRunning(),
-  };
-}
-
-/** A check that throws or has not answered in READINESS_CHECK_TIMEOUT_MS counts as failing. */
-async function withinTimeout(check: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([check.catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

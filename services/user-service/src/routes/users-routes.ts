@@ -8,6 +8,7 @@ import {
 import { AppError } from '../../../shared/src/errors.ts';
 import { assertMayActFor, assertMayReadAll } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
+import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 import { decodeUserCursor, encodeUserCursor } from '../repositories/user-page-cursor.ts';
 import { findUserByEmail, findUserById, listUsersPage } from '../repositories/users-repository.ts';
@@ -35,14 +36,11 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
       // A user token may look itself up by ?email=, but not list everyone.
       assertMayReadAll(request);
       const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
-      const rows = await listUsersPage(deps.pool, { limit, after });
-      const last = rows.at(-1);
-      // A full page may have more behind it; an empty next page is the (cheap) price of not counting.
-      const nextCursor =
-        last && rows.length === limit
-          ? encodeUserCursor({ createdAtExact: last.created_at_exact, userId: last.user_id })
-          : null;
-      return { users: rows.map(toUserView), next_cursor: nextCursor };
+      const rows = await listUsersPage(deps.pool, { limit: limit + 1, after });
+      const { page, nextCursor } = keysetPage(rows, limit, (last) =>
+        encodeUserCursor({ createdAtExact: last.created_at_exact, userId: last.user_id }),
+      );
+      return { users: page.map(toUserView), next_cursor: nextCursor };
     },
   );
 
