@@ -1,21 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
+import type pg from 'pg';
+import { withPostgresClient } from '../../scripts/stack/postgres-client.ts';
 import { numericToMinor } from '../../services/shared/src/money.ts';
 import type { LedgerRow, OutboxRow, Snapshot, TransactionKind } from './history.ts';
 
 const KAFKA_READ_TIMEOUT_MS = 60_000;
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
 
 type LedgerRecord = {
   id: string;
@@ -45,7 +35,7 @@ async function readOutbox(client: pg.Client, service: OutboxRow['service']): Pro
 
 /** Both services' databases as they are now, money as exact minor units. */
 export async function readSnapshot(urls: { users: string; transactions: string }): Promise<Snapshot> {
-  const fromUsers = await withClient(urls.users, async (client) => {
+  const fromUsers = await withPostgresClient(urls.users, async (client) => {
     const users = await client.query<{ user_id: string; email: string }>(
       'SELECT user_id::text, email FROM users',
     );
@@ -54,7 +44,7 @@ export async function readSnapshot(urls: { users: string; transactions: string }
       outbox: await readOutbox(client, 'users'),
     };
   });
-  return withClient(urls.transactions, async (client) => {
+  return withPostgresClient(urls.transactions, async (client) => {
     const wallets = await client.query<{ user_id: string; balance: string }>(
       'SELECT user_id::text, balance::text FROM users',
     );
@@ -133,7 +123,7 @@ export async function readKafkaEventIds(
 export async function countUnpublished(urls: { users: string; transactions: string }): Promise<number> {
   let count = 0;
   for (const url of [urls.users, urls.transactions]) {
-    count += await withClient(url, async (client) => {
+    count += await withPostgresClient(url, async (client) => {
       const { rows } = await client.query<{ count: string }>(
         'SELECT count(*)::text AS count FROM outbox WHERE published_at IS NULL',
       );
@@ -148,11 +138,11 @@ export async function countUsersWithoutWallet(urls: {
   users: string;
   transactions: string;
 }): Promise<number> {
-  const userIds = await withClient(urls.users, async (client) => {
+  const userIds = await withPostgresClient(urls.users, async (client) => {
     const { rows } = await client.query<{ user_id: string }>('SELECT user_id::text FROM users');
     return rows.map((row) => row.user_id);
   });
-  return withClient(urls.transactions, async (client) => {
+  return withPostgresClient(urls.transactions, async (client) => {
     const { rows } = await client.query<{ count: string }>(
       'SELECT count(*)::text AS count FROM unnest($1::uuid[]) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM users w WHERE w.user_id = u.id)',
       [userIds],

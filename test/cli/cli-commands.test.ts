@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getStack } from '../support/index.ts';
+import { findFreePort, getStack, waitFor } from '../support/index.ts';
 import {
   buildCliForTest,
   type CliRun,
@@ -10,7 +9,6 @@ import {
   type ServicesUnderTest,
   spawnCli,
   startServicesForTest,
-  waitFor,
 } from './cli-harness.ts';
 
 const EVENT_WAIT_MS = 30_000;
@@ -277,7 +275,7 @@ describe('the wallet CLI, built, against both services', () => {
   describe('errors, help and the rest', () => {
     it('Given no service listening, When a command runs, Then exit 6 with SERVICE_UNREACHABLE and how to start them', async () => {
       // Given: a port that was free a moment ago
-      const port = await freePort();
+      const port = await findFreePort();
       // When
       const run = await runCli(
         bin,
@@ -343,14 +341,3 @@ describe('the wallet CLI, built, against both services', () => {
     });
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}

@@ -2,18 +2,9 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
-import {
-  type RunningTransactionsService,
-  startTransactionsService,
-} from '../../services/transactions-service/src/service.ts';
-import { loadUserConfig } from '../../services/user-service/src/config.ts';
-import { type RunningUserService, startUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { TEST_OPERATOR_TOKEN } from '../user-service/user-service-harness.ts';
+import { getStack, startBothServices, TEST_OPERATOR_TOKEN, uniqueNamespace } from '../support/index.ts';
 
 export const CLI_RUN_TIMEOUT_MS = 45_000;
-export const WAIT_POLL_MS = 100;
 
 /**
  * Builds the CLI with scripts/build-cli.ts into this file's own temp dir: test files run in
@@ -39,45 +30,18 @@ export type ServicesUnderTest = {
 
 /** Both services in-process on free ports, over fresh databases and a namespace of their own. */
 export async function startServicesForTest(label: string): Promise<ServicesUnderTest> {
-  const stack = getStack();
-  const namespace = uniqueNamespace();
-  const databases: TestDatabase[] = await Promise.all([
-    createTestDatabase(`${label}_users`),
-    createTestDatabase(`${label}_transactions`),
-  ]);
-  const common = {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    NATS_URL: stack.nats.url,
-    KAFKA_BROKERS: stack.kafka.brokers.join(','),
-    WALLET_NAMESPACE: namespace,
-    LOG_LEVEL: 'silent',
-    WALLET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-  };
-  let users: RunningUserService | undefined;
-  let transactions: RunningTransactionsService | undefined;
+  const services = await startBothServices(label, {}, { namespace: uniqueNamespace() });
   const walletHome = mkdtempSync(join(tmpdir(), 'wallet-cli-home-'));
-  const stop = async () => {
-    await Promise.allSettled([users?.stop(), transactions?.stop()]);
-    await Promise.allSettled(databases.map((database) => database.drop()));
-    rmSync(walletHome, { recursive: true, force: true });
-  };
-  try {
-    [users, transactions] = await Promise.all([
-      startUserService(loadUserConfig({ ...common, DATABASE_URL: databases[0]!.url })),
-      startTransactionsService(loadTransactionsConfig({ ...common, DATABASE_URL: databases[1]!.url })),
-    ]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
   return {
-    namespace,
-    userServiceUrl: users.url,
-    transactionsServiceUrl: transactions.url,
-    brokers: stack.kafka.brokers,
+    namespace: services.namespace,
+    userServiceUrl: services.users.url,
+    transactionsServiceUrl: services.transactions.url,
+    brokers: getStack().kafka.brokers,
     walletHome,
-    stop,
+    async stop() {
+      await services.stop();
+      rmSync(walletHome, { recursive: true, force: true });
+    },
   };
 }
 
@@ -129,19 +93,4 @@ export function spawnCli(bin: string, args: string[], env: Record<string, string
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output, exited };
-}
-
-/** Polls `probe` until it returns a value, or fails after `timeoutMs` saying what it waited for. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-): Promise<T> {
-  const deadlineMs = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadlineMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((done) => setTimeout(done, WAIT_POLL_MS));
-  }
 }

@@ -3,13 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/index.ts';
 import {
   buildCliForTest,
   cliEnv,
   runCli,
   type ServicesUnderTest,
   startServicesForTest,
-  waitFor,
 } from './cli-harness.ts';
 
 const run = promisify(execFile);

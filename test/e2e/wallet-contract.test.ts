@@ -1,55 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
 import {
-  type RunningTransactionsService,
-  startTransactionsService,
-} from '../../services/transactions-service/src/service.ts';
-import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import {
+  type BothServices,
   call,
-  startTestUserService,
-  TEST_OPERATOR_TOKEN,
-  waitFor,
-} from '../user-service/user-service-harness.ts';
+  startBothServices,
+  waitForWallet as waitForWalletOf,
+} from '../support/index.ts';
 
-/** The wallet opens once user-created went outbox → Kafka → transactions-service; well under this. */
-const WALLET_OPEN_TIMEOUT_MS = 30_000;
 const CONSISTENCY_PROBES_MAX = 400;
 
 describe('the wallet contract end to end (user-service + transactions-service)', () => {
-  const namespace = uniqueNamespace();
-  let usersDatabase: TestDatabase;
-  let transactionsDatabase: TestDatabase;
-  let users: RunningUserService;
-  let transactions: RunningTransactionsService;
+  let services: BothServices;
+  // Assigned in beforeAll; every test reads them after it ran.
+  let users: BothServices['users'];
+  let transactions: BothServices['transactions'];
 
   beforeAll(async () => {
-    [usersDatabase, transactionsDatabase] = await Promise.all([
-      createTestDatabase('e2e_users'),
-      createTestDatabase('e2e_transactions'),
-    ]);
-    const stack = getStack();
-    // Started together on purpose: both ensure the user-created topic at the same moment.
-    [users, transactions] = await Promise.all([
-      startTestUserService(usersDatabase.url, namespace),
-      startTransactionsService(
-        loadTransactionsConfig({
-          DATABASE_URL: transactionsDatabase.url,
-          NATS_URL: stack.nats.url,
-          KAFKA_BROKERS: stack.kafka.brokers.join(','),
-          WALLET_NAMESPACE: namespace,
-          PORT: '0',
-          LOG_LEVEL: 'silent',
-          WALLET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN,
-        }),
-      ),
-    ]);
+    // startBothServices starts them together on purpose: both ensure the user-created topic at once.
+    services = await startBothServices('e2e');
+    ({ users, transactions } = services);
   });
 
   afterAll(async () => {
-    await Promise.all([users?.stop(), transactions?.stop()]);
-    await Promise.all([usersDatabase?.drop(), transactionsDatabase?.drop()]);
+    await services?.stop();
   });
 
   async function createUser(email: string): Promise<{ user_id: string; email: string }> {
@@ -59,19 +31,7 @@ describe('the wallet contract end to end (user-service + transactions-service)',
   }
 
   /** Polls getBalance until the wallet answers 200 (bounded); any answer but 200/WALLET_PENDING fails. */
-  async function waitForWallet(email: string): Promise<string> {
-    return waitFor(
-      `the wallet of ${email}`,
-      async () => {
-        const response = await call(users.url, 'GET', '/getBalance', { json: { email } });
-        if (response.status === 200) return response.text;
-        expect(response.status, response.text).toBe(503);
-        expect(response.json.code).toBe('WALLET_PENDING');
-        return undefined;
-      },
-      WALLET_OPEN_TIMEOUT_MS,
-    );
-  }
+  const waitForWallet = (email: string) => waitForWalletOf(users.url, email);
 
   it('Given a user just created, When the balance is asked before the wallet opens, Then it is 200 with 0 or 503 WALLET_PENDING, nothing else', async () => {
     // Given

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   amountLike,
   anyJson,
@@ -11,8 +11,9 @@ import {
   rawBodyCases,
   userIdLike,
 } from './arbitraries.ts';
-import { type FuzzTarget, type RawRequest, sendRaw, startFuzzTarget } from './fuzz-target.ts';
+import { type RawRequest, sendRaw, useFuzzTarget } from './fuzz-target.ts';
 import { expectWellFormed } from './response-rules.ts';
+import { tallyStatuses } from './status-tally.ts';
 
 // Modest run counts: each run is a real HTTP round trip and a balance read; the file stays
 // well under a minute on two cores.
@@ -20,34 +21,20 @@ const RUNS_PER_PROPERTY = 60;
 const FUZZ_TEST_TIMEOUT_MS = 60_000;
 
 describe('transactions-service under fuzzed input', () => {
-  let target: FuzzTarget;
+  const target = useFuzzTarget('fuzz_money');
   let knownIds: string[];
 
   beforeAll(async () => {
-    target = await startFuzzTarget('fuzz_money');
     knownIds = target.known.map((user) => user.userId);
   });
 
-  afterAll(async () => {
-    await target?.stop();
-  });
-
-  afterEach(() => {
-    statuses.clear();
-  });
-
-  function expectValidationReached(): void {
-    expect([...statuses.keys()], JSON.stringify(Object.fromEntries(statuses))).toContain(400);
-  }
-
-  /** Status counts of the current property, to show it reached the routes (not only 404s). */
-  const statuses = new Map<number, number>();
+  const statuses = tallyStatuses();
 
   /** Sends, checks the answer's form, and that a refused request moved no money. */
   async function sendAndJudge(raw: RawRequest): Promise<void> {
     const before = await target.balances();
     const response = await sendRaw(target.transactionsUrl, raw);
-    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    statuses.record(response.status);
     expectWellFormed(raw, response);
     if (response.status !== 200) {
       expect(await target.balances(), `${raw.path} ${response.status} changed a balance`).toEqual(before);
@@ -69,7 +56,7 @@ describe('transactions-service under fuzzed input', () => {
         }),
         { numRuns: RUNS_PER_PROPERTY },
       );
-      expectValidationReached();
+      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -92,7 +79,7 @@ describe('transactions-service under fuzzed input', () => {
         }),
         { numRuns: RUNS_PER_PROPERTY },
       );
-      expectValidationReached();
+      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -124,7 +111,7 @@ describe('transactions-service under fuzzed input', () => {
         }),
         { numRuns: RUNS_PER_PROPERTY },
       );
-      expectValidationReached();
+      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );

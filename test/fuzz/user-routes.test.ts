@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   anyJson,
   emailLike,
@@ -11,44 +11,32 @@ import {
   rawBodyCases,
   userIdLike,
 } from './arbitraries.ts';
-import { type FuzzTarget, type RawRequest, sendRaw, startFuzzTarget } from './fuzz-target.ts';
+import { type RawRequest, sendRaw, useFuzzTarget } from './fuzz-target.ts';
 import { expectWellFormed } from './response-rules.ts';
+import { tallyStatuses } from './status-tally.ts';
 
 // Modest run counts: each run is a real HTTP round trip (getBalance also a NATS one).
 const RUNS_PER_PROPERTY = 60;
 const FUZZ_TEST_TIMEOUT_MS = 60_000;
 
 describe('user-service under fuzzed input', () => {
-  let target: FuzzTarget;
+  const target = useFuzzTarget('fuzz_users');
   let knownIds: string[];
   let knownEmails: string[];
-  const statuses = new Map<number, number>();
+  const statuses = tallyStatuses();
 
   beforeAll(async () => {
-    target = await startFuzzTarget('fuzz_users');
     knownIds = target.known.map((user) => user.userId);
     knownEmails = target.known.map((user) => user.email);
-  });
-
-  afterAll(async () => {
-    await target?.stop();
-  });
-
-  afterEach(() => {
-    statuses.clear();
   });
 
   /** Sends, checks the answer's form, and that no balance moved (no user route moves money). */
   async function sendAndJudge(raw: RawRequest): Promise<void> {
     const before = await target.balances();
     const response = await sendRaw(target.usersUrl, raw);
-    statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    statuses.record(response.status);
     expectWellFormed(raw, response);
     expect(await target.balances()).toEqual(before);
-  }
-
-  function expectValidationReached(): void {
-    expect([...statuses.keys()], JSON.stringify(Object.fromEntries(statuses))).toContain(400);
   }
 
   it(
@@ -65,7 +53,7 @@ describe('user-service under fuzzed input', () => {
         }),
         { numRuns: RUNS_PER_PROPERTY },
       );
-      expectValidationReached();
+      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -95,7 +83,7 @@ describe('user-service under fuzzed input', () => {
         }),
         { numRuns: RUNS_PER_PROPERTY },
       );
-      expectValidationReached();
+      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -123,7 +111,7 @@ describe('user-service under fuzzed input', () => {
         }),
         { numRuns: RUNS_PER_PROPERTY },
       );
-      expectValidationReached();
+      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,21 +9,21 @@ import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
 import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
 import {
-  balanceText,
   call,
-  openPool,
+  captureLogs,
+  createTestDatabase,
+  runServerUntilExit,
+  serviceEnv,
   startTestTransactionsService,
-  transactionsServiceEnv,
-} from '../transactions-service/transactions-service-harness.ts';
-import { userServiceEnv } from '../user-service/user-service-harness.ts';
-import { captureLogs, withTimeout } from './operations-harness.ts';
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
+import { balanceText, openPool } from '../transactions-service/transactions-service-harness.ts';
 
 const OPERATOR_TOKEN = 'ops-operator-token-7c1f0e2a9b';
 const READER_TOKEN = 'ops-reader-token-55d0a1c3e7';
 const OWNER_TOKEN = 'ops-owner-token-0b9e4d2c81';
-const SERVER_EXIT_TIMEOUT_MS = 15_000;
 const EXIT_BAD_CONFIG = 2;
 const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -175,14 +174,11 @@ describe('secure by default', () => {
   it.each([
     [
       'transactions-service',
-      () =>
-        loadTransactionsConfig(
-          transactionsServiceEnv('postgres://x@h/d', 'x', { WALLET_OPERATOR_TOKEN: '' }),
-        ),
+      () => loadTransactionsConfig(serviceEnv('postgres://x@h/d', 'x', { WALLET_OPERATOR_TOKEN: '' })),
     ],
     [
       'user-service',
-      () => loadUserConfig(userServiceEnv('postgres://x@h/d', 'x', { WALLET_OPERATOR_TOKEN: '' })),
+      () => loadUserConfig(serviceEnv('postgres://x@h/d', 'x', { WALLET_OPERATOR_TOKEN: '' })),
     ],
   ])(
     'Given no token and no WALLET_AUTH_DISABLED, When %s loads its config, Then a ConfigError says what to set',
@@ -193,8 +189,7 @@ describe('secure by default', () => {
   );
 
   it('Given a token shorter than 16 characters or a bad WALLET_AUTH_DISABLED, When loading, Then a ConfigError names the variable', () => {
-    const env = (overrides: Record<string, string>) =>
-      transactionsServiceEnv('postgres://x@h/d', 'x', overrides);
+    const env = (overrides: Record<string, string>) => serviceEnv('postgres://x@h/d', 'x', overrides);
     expect(() => loadTransactionsConfig(env({ WALLET_OPERATOR_TOKEN: 'short' }))).toThrow(
       /WALLET_OPERATOR_TOKEN: a token needs at least 16 characters/,
     );
@@ -207,7 +202,7 @@ describe('secure by default', () => {
     // Given
     const env: Record<string, string | undefined> = {
       ...process.env,
-      ...transactionsServiceEnv('postgres://nobody@127.0.0.1:1/none', 'x'),
+      ...serviceEnv('postgres://nobody@127.0.0.1:1/none', 'x'),
       WALLET_OPERATOR_TOKEN: undefined,
       WALLET_READER_TOKEN: undefined,
       WALLET_TOKENS_FILE: undefined,
@@ -215,19 +210,7 @@ describe('secure by default', () => {
     };
 
     // When
-    const child = spawn(process.execPath, ['services/transactions-service/src/server.ts'], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const exitCode = await withTimeout(
-      new Promise<number | null>((resolve) => child.on('exit', resolve)),
-      SERVER_EXIT_TIMEOUT_MS,
-      'server.ts to exit',
-    ).finally(() => child.kill('SIGKILL'));
+    const { exitCode, stderr } = await runServerUntilExit('transactions-service', env);
 
     // Then
     expect(exitCode).toBe(EXIT_BAD_CONFIG);
@@ -236,8 +219,8 @@ describe('secure by default', () => {
   });
 
   it.each([
-    ['transactions-service', loadTransactionsConfig, transactionsServiceEnv],
-    ['user-service', loadUserConfig, userServiceEnv],
+    ['transactions-service', loadTransactionsConfig, serviceEnv],
+    ['user-service', loadUserConfig, serviceEnv],
   ] as const)(
     'Given a tokens file that does not exist or is not a token list, When %s loads its config, Then a ConfigError names WALLET_TOKENS_FILE before anything connects',
     (_name, load, env) => {
@@ -264,26 +247,14 @@ describe('secure by default', () => {
     // Given: dependencies that are not there, so a start that got past the config would fail otherwise
     const env: Record<string, string | undefined> = {
       ...process.env,
-      ...transactionsServiceEnv('postgres://nobody@127.0.0.1:1/none', 'x', {
+      ...serviceEnv('postgres://nobody@127.0.0.1:1/none', 'x', {
         KAFKA_BROKERS: '127.0.0.1:1',
         WALLET_TOKENS_FILE: path.join(tmpdir(), `missing-${randomUUID()}.json`),
       }),
     };
 
     // When
-    const child = spawn(process.execPath, ['services/transactions-service/src/server.ts'], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const exitCode = await withTimeout(
-      new Promise<number | null>((resolve) => child.on('exit', resolve)),
-      SERVER_EXIT_TIMEOUT_MS,
-      'server.ts to exit',
-    ).finally(() => child.kill('SIGKILL'));
+    const { exitCode, stderr } = await runServerUntilExit('transactions-service', env);
 
     // Then
     expect(exitCode).toBe(EXIT_BAD_CONFIG);

@@ -3,15 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { Client } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
 import {
-  balanceText,
-  countRows,
-  openPool,
-  transactionsServiceEnv,
+  createTestDatabase,
+  serviceEnv,
+  TEST_AUTH_HEADERS,
+  type TestDatabase,
+  uniqueNamespace,
   waitFor,
-} from '../transactions-service/transactions-service-harness.ts';
-import { TEST_AUTH_HEADERS } from '../user-service/user-service-harness.ts';
+} from '../support/index.ts';
+import { balanceText, countRows, openPool } from '../transactions-service/transactions-service-harness.ts';
 import { withTimeout } from './operations-harness.ts';
 
 const CLIENT_COUNT = 6;
@@ -113,7 +113,7 @@ describe('graceful shutdown of transactions-service as its own process', () => {
     async (signal) => {
       // Given a running process and a wallet
       const service = startServiceProcess(
-        transactionsServiceEnv(database.url, `${uniqueNamespace()}.`, {
+        serviceEnv(database.url, `${uniqueNamespace()}.`, {
           LOG_LEVEL: 'info',
           SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
         }),

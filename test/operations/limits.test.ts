@@ -4,10 +4,15 @@ import { PAGE_LIMIT_MAX } from '../../services/shared/src/contracts/common.ts';
 import { CONNECT_TIMEOUT_MS, createPool, STATEMENT_TIMEOUT_MS } from '../../services/shared/src/db/pool.ts';
 import { BODY_LIMIT_BYTES } from '../../services/shared/src/http/create-http-app.ts';
 import { connectNats, requestJson, serveJson } from '../../services/shared/src/messaging/nats.ts';
-import { getStack, uniqueNamespace } from '../support/index.ts';
-import { call, type HttpResult } from '../transactions-service/transactions-service-harness.ts';
-import { TEST_OPERATOR_TOKEN } from '../user-service/user-service-harness.ts';
-import { type BothServices, startBothServices } from './operations-harness.ts';
+import {
+  type BothServices,
+  call,
+  getStack,
+  type HttpResult,
+  startBothServices,
+  TEST_OPERATOR_TOKEN,
+  uniqueNamespace,
+} from '../support/index.ts';
 
 /** Small enough to reach in a burst; the default is 1000 per second per token. */
 const RATE_LIMIT_PER_SECOND = 5;

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
-import { call, waitFor } from '../transactions-service/transactions-service-harness.ts';
-import { withDatabase } from '../user-service/user-service-harness.ts';
 import {
   type BothServices,
-  type MetricSample,
-  parsePrometheusText,
+  call,
   startBothServices,
-} from './operations-harness.ts';
+  waitFor,
+  waitForWallet,
+  withDatabase,
+} from '../support/index.ts';
+import { type MetricSample, parsePrometheusText } from './operations-harness.ts';
 
 const POOL_SIZE = 10;
 
@@ -26,12 +27,7 @@ describe('Prometheus /metrics of both services', () => {
       expect(created.status).toBe(201);
       userIds.push(created.json.user_id);
     }
-    for (const email of emails) {
-      await waitFor(`the wallet of ${email}`, async () => {
-        const balance = await call(users.url, 'GET', '/getBalance', { json: { email } });
-        return balance.status === 200 ? true : undefined;
-      });
-    }
+    for (const email of emails) await waitForWallet(users.url, email);
     const [a, b] = userIds as [string, string];
     const deposit = (userId: string, headers: Record<string, string> = {}) =>
       call(transactions.url, 'POST', '/addMoney', { json: { user_id: userId, amount: '5.00' }, headers });

@@ -1,8 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpApp, registeredRoutes } from '../../services/shared/src/http/create-http-app.ts';
-import { call } from '../transactions-service/transactions-service-harness.ts';
-import { type BothServices, startBothServices } from './operations-harness.ts';
+import { type BothServices, call, startBothServices } from '../support/index.ts';
 
 type Operation = {
   security?: Array<Record<string, string[]>>;

@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type HttpResult, waitFor } from '../transactions-service/transactions-service-harness.ts';
-import {
-  type BothServices,
-  createPrivateNats,
-  type PrivateNats,
-  startBothServices,
-} from './operations-harness.ts';
+import { type BothServices, call, type HttpResult, startBothServices, waitFor } from '../support/index.ts';
+import { createPrivateNats, type PrivateNats } from './operations-harness.ts';
 
 /** The NATS client notices a closed socket at once; reconnects are tried every 250 ms. */
 const READINESS_CHANGE_TIMEOUT_MS = 15_000;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
-import { call, collectTopic, waitFor } from '../transactions-service/transactions-service-harness.ts';
-import { type BothServices, startBothServices } from './operations-harness.ts';
+import { type BothServices, call, collectTopic, startBothServices, waitFor } from '../support/index.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

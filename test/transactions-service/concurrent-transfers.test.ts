@@ -1,15 +1,15 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
 import {
   call,
-  countRows,
+  createTestDatabase,
   type HttpResult,
-  openPool,
-  openWalletsDirectly,
   startTestTransactionsService,
-} from './transactions-service-harness.ts';
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
+import { countRows, openPool, openWalletsDirectly } from './transactions-service-harness.ts';
 
 const USER_COUNT = 6;
 const STARTING_BALANCE_MINOR = 10_000n; // 100.00 each

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import {
-  call,
-  type HttpResult,
-  openPool,
-  openWalletsDirectly,
-  startTestTransactionsService,
-} from './transactions-service-harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call, type HttpResult } from '../support/index.ts';
+import { openWalletsDirectly, useTransactionsService } from './transactions-service-harness.ts';
 
 const DEPOSIT_COUNT = 23;
 const PAGE_SIZE = 5;
@@ -22,27 +14,13 @@ function expectProblem(response: HttpResult, status: number, code: string): void
 }
 
 describe('errors and history', () => {
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('tx_errors_history');
-    service = await startTestTransactionsService(database.url, `${uniqueNamespace()}.`);
-    pool = openPool(database.url);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    await service?.stop();
-    await database?.drop();
-  });
+  const tx = useTransactionsService('tx_errors_history');
 
   it('Given wallets, When clients send bad transfers and bodies, Then each is a 4xx problem with its code', async () => {
     // Given
-    const [aliceId, bobId] = await openWalletsDirectly(pool, 2);
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: aliceId, amount: 10 } });
-    const transfer = (json: unknown) => call(service.url, 'POST', '/transferMoney', { json });
+    const [aliceId, bobId] = await openWalletsDirectly(tx.pool, 2);
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: aliceId, amount: 10 } });
+    const transfer = (json: unknown) => call(tx.service.url, 'POST', '/transferMoney', { json });
 
     // When / Then
     expectProblem(
@@ -74,12 +52,12 @@ describe('errors and history', () => {
       'INVALID_USER_ID',
     );
     expectProblem(
-      await call(service.url, 'POST', '/addMoney', { json: { user_id: randomUUID(), amount: 1 } }),
+      await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: randomUUID(), amount: 1 } }),
       404,
       'USER_NOT_FOUND',
     );
     expectProblem(
-      await call(service.url, 'POST', '/addMoney', {
+      await call(tx.service.url, 'POST', '/addMoney', {
         body: '{"user_id": "x", "amount": ',
         headers: { 'content-type': 'application/json' },
       }),
@@ -87,7 +65,7 @@ describe('errors and history', () => {
       'MALFORMED_JSON',
     );
     expectProblem(
-      await call(service.url, 'POST', '/addMoney', {
+      await call(tx.service.url, 'POST', '/addMoney', {
         body: `user_id=${aliceId}&amount=1`,
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       }),
@@ -95,51 +73,51 @@ describe('errors and history', () => {
       'UNSUPPORTED_MEDIA_TYPE',
     );
     expectProblem(
-      await call(service.url, 'POST', '/addMoney', {
+      await call(tx.service.url, 'POST', '/addMoney', {
         body: JSON.stringify({ user_id: aliceId, amount: 1 }),
         headers: { 'content-type': 'text/plain' },
       }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     );
-    expectProblem(await call(service.url, 'GET', `/wallets/${randomUUID()}`), 404, 'USER_NOT_FOUND');
+    expectProblem(await call(tx.service.url, 'GET', `/wallets/${randomUUID()}`), 404, 'USER_NOT_FOUND');
     expectProblem(
-      await call(service.url, 'GET', `/transactions?user_id=${randomUUID()}`),
+      await call(tx.service.url, 'GET', `/transactions?user_id=${randomUUID()}`),
       404,
       'USER_NOT_FOUND',
     );
     expectProblem(
-      await call(service.url, 'GET', `/transactions?user_id=${aliceId}&cursor=abc`),
+      await call(tx.service.url, 'GET', `/transactions?user_id=${aliceId}&cursor=abc`),
       400,
       'INVALID_CURSOR',
     );
     expectProblem(
-      await call(service.url, 'GET', `/transactions?user_id=${aliceId}&cursor=czA`),
+      await call(tx.service.url, 'GET', `/transactions?user_id=${aliceId}&cursor=czA`),
       400,
       'INVALID_CURSOR',
     );
-    expectProblem(await call(service.url, 'GET', '/wallets?cursor=%%%'), 400, 'INVALID_CURSOR');
+    expectProblem(await call(tx.service.url, 'GET', '/wallets?cursor=%%%'), 400, 'INVALID_CURSOR');
     expectProblem(
-      await call(service.url, 'GET', `/transactions?user_id=${aliceId}&limit=0`),
+      await call(tx.service.url, 'GET', `/transactions?user_id=${aliceId}&limit=0`),
       400,
       'VALIDATION_FAILED',
     );
 
     // Then: nothing moved
-    const alice = await call(service.url, 'GET', `/wallets/${aliceId}`);
+    const alice = await call(tx.service.url, 'GET', `/wallets/${aliceId}`);
     expect(alice.json.balance).toBe(10);
   });
 
   it('Given 23 deposits and 2 transfers, When the history is walked page by page, Then every row comes once, newest first', async () => {
     // Given
-    const [aliceId, bobId] = await openWalletsDirectly(pool, 2);
+    const [aliceId, bobId] = await openWalletsDirectly(tx.pool, 2);
     for (let i = 1; i <= DEPOSIT_COUNT; i++) {
-      await call(service.url, 'POST', '/addMoney', { json: { user_id: aliceId, amount: i } });
+      await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: aliceId, amount: i } });
     }
-    await call(service.url, 'POST', '/transferMoney', {
+    await call(tx.service.url, 'POST', '/transferMoney', {
       json: { from_user_id: aliceId, to_user_id: bobId, amount: 3 },
     });
-    await call(service.url, 'POST', '/transferMoney', {
+    await call(tx.service.url, 'POST', '/transferMoney', {
       json: { from_user_id: bobId, to_user_id: aliceId, amount: 1 },
     });
 
@@ -149,7 +127,7 @@ describe('errors and history', () => {
     let pages = 0;
     do {
       const query: string = `/transactions?user_id=${aliceId}&limit=${PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await call(service.url, 'GET', query);
+      const page = await call(tx.service.url, 'GET', query);
       expect(page.status).toBe(200);
       expect(page.json.transactions.length).toBeLessThanOrEqual(PAGE_SIZE);
       seen.push(...page.json.transactions);
@@ -162,7 +140,7 @@ describe('errors and history', () => {
     expect(seen).toHaveLength(total);
     expect(pages).toBe(Math.ceil(total / PAGE_SIZE));
     expect(new Set(seen.map((row) => row.id)).size).toBe(total);
-    const { rows } = await pool.query<{ id: string }>(
+    const { rows } = await tx.pool.query<{ id: string }>(
       'SELECT id::text FROM transactions WHERE user_id = $1 ORDER BY seq DESC',
       [aliceId],
     );
@@ -177,13 +155,13 @@ describe('errors and history', () => {
 
   it('Given several wallets, When /wallets is walked page by page, Then each wallet comes once', async () => {
     // Given
-    const created = await openWalletsDirectly(pool, 7);
+    const created = await openWalletsDirectly(tx.pool, 7);
 
     // When
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 50; pages++) {
-      const page = await call(service.url, 'GET', `/wallets?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await call(tx.service.url, 'GET', `/wallets?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       seen.push(...page.json.wallets.map((wallet: { user_id: string }) => wallet.user_id));
       cursor = page.json.next_cursor;
@@ -193,13 +171,13 @@ describe('errors and history', () => {
     // Then
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(expect.arrayContaining(created));
-    const { rows } = await pool.query<{ count: string }>('SELECT count(*) FROM users');
+    const { rows } = await tx.pool.query<{ count: string }>('SELECT count(*) FROM users');
     expect(seen).toHaveLength(Number(rows[0]!.count));
   });
 
   it('Given a running service, When health and readiness are asked, Then both are 200 with every check passing', async () => {
-    const health = await call(service.url, 'GET', '/healthz');
-    const ready = await call(service.url, 'GET', '/readyz');
+    const health = await call(tx.service.url, 'GET', '/healthz');
+    const ready = await call(tx.service.url, 'GET', '/readyz');
     expect(health.json).toEqual({ status: 'ok' });
     expect(ready.status).toBe(200);
     expect(ready.json.checks).toEqual({

@@ -1,51 +1,33 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_KEY_RETENTION_HOURS } from '../../services/transactions-service/src/config.ts';
 import { startIdempotencyCleanup } from '../../services/transactions-service/src/idempotency-cleanup.ts';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+import { call } from '../support/index.ts';
 import {
   balanceText,
-  call,
   countRows,
-  openPool,
   openWalletsDirectly,
-  startTestTransactionsService,
+  useTransactionsService,
 } from './transactions-service-harness.ts';
 
 const CONCURRENT_REQUESTS = 20;
 
 describe('Idempotency-Key on money commands', () => {
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('tx_idempotency');
-    service = await startTestTransactionsService(database.url, `${uniqueNamespace()}.`);
-    pool = openPool(database.url);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    await service?.stop();
-    await database?.drop();
-  });
+  const tx = useTransactionsService('tx_idempotency');
 
   const rowsFor = (userId: string) =>
-    countRows(pool, 'SELECT count(*) FROM transactions WHERE user_id = $1', [userId]);
+    countRows(tx.pool, 'SELECT count(*) FROM transactions WHERE user_id = $1', [userId]);
 
   it('Given a deposit made with a key, When it is sent again with the same key and body, Then the first response is replayed and money moves once', async () => {
     // Given
-    const [userId] = await openWalletsDirectly(pool, 1);
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
     const headers = { 'idempotency-key': 'deposit-1' };
-    const first = await call(service.url, 'POST', '/addMoney', {
+    const first = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: userId, amount: 25 },
       headers,
     });
 
     // When: the same request, with the amount written differently
-    const again = await call(service.url, 'POST', '/addMoney', {
+    const again = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: userId!.toUpperCase(), amount: '25.00' },
       headers,
     });
@@ -56,23 +38,23 @@ describe('Idempotency-Key on money commands', () => {
     expect(again.status).toBe(200);
     expect(again.headers['idempotency-replayed']).toBe('true');
     expect(again.json).toEqual(first.json);
-    expect(await balanceText(pool, userId!)).toBe('25.00');
+    expect(await balanceText(tx.pool, userId!)).toBe('25.00');
     expect(await rowsFor(userId!)).toBe(1);
-    expect(await countRows(pool, 'SELECT count(*) FROM outbox WHERE event_key = $1', [userId])).toBe(1);
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM outbox WHERE event_key = $1', [userId])).toBe(1);
   });
 
   it('Given a key already used, When a different body comes with it, Then 422 IDEMPOTENCY_KEY_REUSED and nothing moves', async () => {
     // Given
-    const [userId, otherUserId] = await openWalletsDirectly(pool, 2);
+    const [userId, otherUserId] = await openWalletsDirectly(tx.pool, 2);
     const headers = { 'idempotency-key': 'deposit-2' };
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 10 }, headers });
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 10 }, headers });
 
     // When
-    const otherAmount = await call(service.url, 'POST', '/addMoney', {
+    const otherAmount = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: userId, amount: 11 },
       headers,
     });
-    const otherUser = await call(service.url, 'POST', '/addMoney', {
+    const otherUser = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: otherUserId, amount: 10 },
       headers,
     });
@@ -80,20 +62,20 @@ describe('Idempotency-Key on money commands', () => {
     // Then
     expect([otherAmount.status, otherAmount.json.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
     expect([otherUser.status, otherUser.json.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
-    expect(await balanceText(pool, userId!)).toBe('10.00');
-    expect(await balanceText(pool, otherUserId!)).toBe('0.00');
+    expect(await balanceText(tx.pool, userId!)).toBe('10.00');
+    expect(await balanceText(tx.pool, otherUserId!)).toBe('0.00');
   });
 
   it('Given one key, When 20 identical transfers race, Then exactly one moves money and all answer the same', async () => {
     // Given
-    const [fromUserId, toUserId] = await openWalletsDirectly(pool, 2);
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 100 } });
+    const [fromUserId, toUserId] = await openWalletsDirectly(tx.pool, 2);
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 100 } });
     const body = { from_user_id: fromUserId, to_user_id: toUserId, amount_to_transfer: 7.5 };
 
     // When
     const responses = await Promise.all(
       Array.from({ length: CONCURRENT_REQUESTS }, () =>
-        call(service.url, 'POST', '/transferMoney', {
+        call(tx.service.url, 'POST', '/transferMoney', {
           json: body,
           headers: { 'idempotency-key': 'transfer-1' },
         }),
@@ -107,39 +89,39 @@ describe('Idempotency-Key on money commands', () => {
       CONCURRENT_REQUESTS - 1,
     );
     expect(responses[0]!.json).toMatchObject({ amount: 7.5, from_balance: 92.5, to_balance: 7.5 });
-    expect(await balanceText(pool, fromUserId!)).toBe('92.50');
-    expect(await balanceText(pool, toUserId!)).toBe('7.50');
+    expect(await balanceText(tx.pool, fromUserId!)).toBe('92.50');
+    expect(await balanceText(tx.pool, toUserId!)).toBe('7.50');
     expect(await rowsFor(toUserId!)).toBe(1);
   });
 
   it('Given a transfer refused for insufficient funds, When retried with the same key after a deposit, Then it goes through: the refusal did not burn the key', async () => {
     // Given
-    const [fromUserId, toUserId] = await openWalletsDirectly(pool, 2);
+    const [fromUserId, toUserId] = await openWalletsDirectly(tx.pool, 2);
     const request = {
       json: { from_user_id: fromUserId, to_user_id: toUserId, amount: 5 },
       headers: { 'idempotency-key': 'transfer-2' },
     };
-    const refused = await call(service.url, 'POST', '/transferMoney', request);
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 5 } });
+    const refused = await call(tx.service.url, 'POST', '/transferMoney', request);
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 5 } });
 
     // When
-    const retried = await call(service.url, 'POST', '/transferMoney', request);
+    const retried = await call(tx.service.url, 'POST', '/transferMoney', request);
 
     // Then
     expect([refused.status, refused.json.code]).toEqual([422, 'INSUFFICIENT_FUNDS']);
     expect(retried.status).toBe(200);
     expect(retried.headers['idempotency-replayed']).toBeUndefined();
-    expect(await balanceText(pool, toUserId!)).toBe('5.00');
+    expect(await balanceText(tx.pool, toUserId!)).toBe('5.00');
   });
 
   it('Given the same key on both routes, When used, Then each route has its own scope', async () => {
     // Given
-    const [fromUserId, toUserId] = await openWalletsDirectly(pool, 2);
+    const [fromUserId, toUserId] = await openWalletsDirectly(tx.pool, 2);
     const headers = { 'idempotency-key': 'shared-key' };
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 3 }, headers });
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 3 }, headers });
 
     // When
-    const transfer = await call(service.url, 'POST', '/transferMoney', {
+    const transfer = await call(tx.service.url, 'POST', '/transferMoney', {
       json: { from_user_id: fromUserId, to_user_id: toUserId, amount: 3 },
       headers,
     });
@@ -151,11 +133,11 @@ describe('Idempotency-Key on money commands', () => {
 
   it('Given malformed keys, When sent, Then 400 INVALID_IDEMPOTENCY_KEY and nothing moves', async () => {
     // Given
-    const [userId] = await openWalletsDirectly(pool, 1);
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
 
     for (const key of ['has space', 'x'.repeat(201), 'ünïcode', 'a/b']) {
       // When
-      const response = await call(service.url, 'POST', '/addMoney', {
+      const response = await call(tx.service.url, 'POST', '/addMoney', {
         json: { user_id: userId, amount: 1 },
         headers: { 'idempotency-key': key },
       });
@@ -163,18 +145,18 @@ describe('Idempotency-Key on money commands', () => {
       // Then
       expect([response.status, response.json.code], key).toEqual([400, 'INVALID_IDEMPOTENCY_KEY']);
     }
-    expect(await balanceText(pool, userId!)).toBe('0.00');
+    expect(await balanceText(tx.pool, userId!)).toBe('0.00');
   });
 
   it('Given keys older and younger than the retention, When the cleanup runs, Then only the old ones go', async () => {
     // Given
-    await pool.query(
+    await tx.pool.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response, created_at) VALUES
          ('test', 'old', 'h', 200, '{}', now() - make_interval(hours => $1::int + 1)),
          ('test', 'young', 'h', 200, '{}', now() - make_interval(hours => $1::int - 1))`,
       [IDEMPOTENCY_KEY_RETENTION_HOURS],
     );
-    const cleanup = startIdempotencyCleanup({ pool, intervalMs: 60_000, onError: () => {} });
+    const cleanup = startIdempotencyCleanup({ pool: tx.pool, intervalMs: 60_000, onError: () => {} });
 
     // When
     const deleted = await cleanup.runOnce();
@@ -182,7 +164,7 @@ describe('Idempotency-Key on money commands', () => {
 
     // Then
     expect(deleted).toBe(1);
-    const { rows } = await pool.query("SELECT key FROM idempotency_keys WHERE scope = 'test'");
+    const { rows } = await tx.pool.query("SELECT key FROM idempotency_keys WHERE scope = 'test'");
     expect(rows).toEqual([{ key: 'young' }]);
   });
 });

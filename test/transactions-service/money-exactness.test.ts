@@ -1,14 +1,10 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+import { describe, expect, it } from 'vitest';
+import { call } from '../support/index.ts';
 import {
   balanceText,
-  call,
   countRows,
-  openPool,
   openWalletsDirectly,
-  startTestTransactionsService,
+  useTransactionsService,
 } from './transactions-service-harness.ts';
 
 /** Everything a client may send as an amount that is not a positive amount with ≤ 2 decimals ≤ the maximum. */
@@ -28,51 +24,37 @@ const INVALID_AMOUNTS: { label: string; body: (userId: string) => unknown }[] = 
 ];
 
 describe('money exactness', () => {
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('tx_money_exactness');
-    service = await startTestTransactionsService(database.url, `${uniqueNamespace()}.`);
-    pool = openPool(database.url);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    await service?.stop();
-    await database?.drop();
-  });
+  const tx = useTransactionsService('tx_money_exactness');
 
   it('Given a wallet, When amounts that are not exact positive money arrive, Then each is 400 INVALID_AMOUNT and nothing moves', async () => {
     // Given
-    const [userId] = await openWalletsDirectly(pool, 1);
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
 
     for (const { label, body } of INVALID_AMOUNTS) {
       // When
-      const response = await call(service.url, 'POST', '/addMoney', { json: body(userId!) });
+      const response = await call(tx.service.url, 'POST', '/addMoney', { json: body(userId!) });
 
       // Then
       expect(response.status, `addMoney amount ${label}`).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(response.json.code, `addMoney amount ${label}`).toBe('INVALID_AMOUNT');
     }
-    expect(await balanceText(pool, userId!)).toBe('0.00');
-    expect(await countRows(pool, 'SELECT count(*) FROM transactions')).toBe(0);
-    expect(await countRows(pool, 'SELECT count(*) FROM outbox')).toBe(0);
+    expect(await balanceText(tx.pool, userId!)).toBe('0.00');
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM transactions')).toBe(0);
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM outbox')).toBe(0);
   });
 
   it('Given two wallets, When a transfer carries an invalid amount, Then 400 INVALID_AMOUNT and both balances stay', async () => {
     // Given
-    const [fromUserId, toUserId] = await openWalletsDirectly(pool, 2);
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 5 } });
+    const [fromUserId, toUserId] = await openWalletsDirectly(tx.pool, 2);
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: fromUserId, amount: 5 } });
 
     for (const amount of ['NaN', 1e-7, 0, -5, '1.234', true, null]) {
       // When
-      const viaAmount = await call(service.url, 'POST', '/transferMoney', {
+      const viaAmount = await call(tx.service.url, 'POST', '/transferMoney', {
         json: { from_user_id: fromUserId, to_user_id: toUserId, amount },
       });
-      const viaLegacyField = await call(service.url, 'POST', '/transferMoney', {
+      const viaLegacyField = await call(tx.service.url, 'POST', '/transferMoney', {
         json: { from_user_id: fromUserId, to_user_id: toUserId, amount_to_transfer: amount },
       });
 
@@ -80,34 +62,36 @@ describe('money exactness', () => {
       expect(viaAmount.json.code, `amount ${JSON.stringify(amount)}`).toBe('INVALID_AMOUNT');
       expect(viaLegacyField.json.code, `amount_to_transfer ${JSON.stringify(amount)}`).toBe('INVALID_AMOUNT');
     }
-    const neither = await call(service.url, 'POST', '/transferMoney', {
+    const neither = await call(tx.service.url, 'POST', '/transferMoney', {
       json: { from_user_id: fromUserId, to_user_id: toUserId },
     });
-    const both = await call(service.url, 'POST', '/transferMoney', {
+    const both = await call(tx.service.url, 'POST', '/transferMoney', {
       json: { from_user_id: fromUserId, to_user_id: toUserId, amount: 1, amount_to_transfer: 1 },
     });
     expect([neither.status, neither.json.code]).toEqual([400, 'INVALID_AMOUNT']);
     expect([both.status, both.json.code]).toEqual([400, 'INVALID_AMOUNT']);
-    expect(await balanceText(pool, fromUserId!)).toBe('5.00');
-    expect(await balanceText(pool, toUserId!)).toBe('0.00');
+    expect(await balanceText(tx.pool, fromUserId!)).toBe('5.00');
+    expect(await balanceText(tx.pool, toUserId!)).toBe('0.00');
   });
 
   it('Given a wallet, When 0.1 then 0.2 are added, Then the balance is exactly 0.3 in the response, the database and the history', async () => {
     // Given
-    const [userId] = await openWalletsDirectly(pool, 1);
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
 
     // When
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 0.1 } });
-    const second = await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 0.2 } });
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 0.1 } });
+    const second = await call(tx.service.url, 'POST', '/addMoney', {
+      json: { user_id: userId, amount: 0.2 },
+    });
 
     // Then
     expect(second.status).toBe(200);
     expect(second.text).toContain('"updated_balance":0.3,');
     expect(second.text).not.toContain('0.30000000000000004');
-    expect(await balanceText(pool, userId!)).toBe('0.30');
-    const wallet = await call(service.url, 'GET', `/wallets/${userId}`);
+    expect(await balanceText(tx.pool, userId!)).toBe('0.30');
+    const wallet = await call(tx.service.url, 'GET', `/wallets/${userId}`);
     expect(wallet.text).toContain('"balance":0.3,');
-    const history = await call(service.url, 'GET', `/transactions?user_id=${userId}`);
+    const history = await call(tx.service.url, 'GET', `/transactions?user_id=${userId}`);
     expect(history.text).not.toContain('0.30000000000000004');
     expect(history.json.transactions[0]).toMatchObject({
       old_balance: 0.1,
@@ -118,14 +102,16 @@ describe('money exactness', () => {
 
   it('Given a wallet, When decimal strings and the maximum amount arrive, Then they are taken exactly', async () => {
     // Given
-    const [userId] = await openWalletsDirectly(pool, 1);
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
 
     // When
-    const text = await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: '10.50' } });
-    const short = await call(service.url, 'POST', '/addMoney', {
+    const text = await call(tx.service.url, 'POST', '/addMoney', {
+      json: { user_id: userId, amount: '10.50' },
+    });
+    const short = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: userId, amount: ' 0.5 ' },
     });
-    const maximum = await call(service.url, 'POST', '/addMoney', {
+    const maximum = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: userId, amount: '1000000000.00' },
     });
 
@@ -133,22 +119,24 @@ describe('money exactness', () => {
     expect(text.json.updated_balance).toBe(10.5);
     expect(short.json.updated_balance).toBe(11);
     expect(maximum.json.updated_balance).toBe(1000000011);
-    expect(await balanceText(pool, userId!)).toBe('1000000011.00');
+    expect(await balanceText(tx.pool, userId!)).toBe('1000000011.00');
   });
 
   it('Given a wallet near the largest balance, When a deposit would pass it, Then 422 BALANCE_LIMIT_EXCEEDED and nothing moves', async () => {
     // Given: 9,999,999,999,999.99 is the NUMERIC(15,2) maximum
-    const [userId] = await openWalletsDirectly(pool, 1);
-    await pool.query("UPDATE users SET balance = '9999999999999.00' WHERE user_id = $1", [userId]);
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
+    await tx.pool.query("UPDATE users SET balance = '9999999999999.00' WHERE user_id = $1", [userId]);
 
     // When
-    const over = await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 1 } });
-    const exact = await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 0.99 } });
+    const over = await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 1 } });
+    const exact = await call(tx.service.url, 'POST', '/addMoney', {
+      json: { user_id: userId, amount: 0.99 },
+    });
 
     // Then
     expect([over.status, over.json.code]).toEqual([422, 'BALANCE_LIMIT_EXCEEDED']);
     expect(exact.status).toBe(200);
     expect(exact.text).toContain('"updated_balance":9999999999999.99');
-    expect(await balanceText(pool, userId!)).toBe('9999999999999.99');
+    expect(await balanceText(tx.pool, userId!)).toBe('9999999999999.99');
   });
 });

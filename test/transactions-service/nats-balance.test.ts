@@ -1,45 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balanceReplySchema, balanceSubject } from '../../services/shared/src/contracts/nats.ts';
 import { connectNats, type NatsConnection, requestJson } from '../../services/shared/src/messaging/nats.ts';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import {
-  call,
-  openPool,
-  openWalletsDirectly,
-  startTestTransactionsService,
-} from './transactions-service-harness.ts';
+import { call, getStack } from '../support/index.ts';
+import { openWalletsDirectly, useTransactionsService } from './transactions-service-harness.ts';
 
 describe('NATS balance responder', () => {
-  const namespace = `${uniqueNamespace()}.`;
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-  let pool: pg.Pool;
+  const tx = useTransactionsService('tx_nats');
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    database = await createTestDatabase('tx_nats');
-    service = await startTestTransactionsService(database.url, namespace);
-    pool = openPool(database.url);
     nc = await connectNats({ url: getStack().nats.url, name: 'transactions-test' });
   });
 
   afterAll(async () => {
     await nc?.drain();
-    await pool?.end();
-    await service?.stop();
-    await database?.drop();
   });
 
   const ask = async (payload: unknown) =>
-    balanceReplySchema.parse(await requestJson(nc, balanceSubject(namespace), payload));
+    balanceReplySchema.parse(await requestJson(nc, balanceSubject(tx.namespace), payload));
 
   it('Given a wallet with 12.30, When its balance is requested, Then the reply carries "12.30"', async () => {
     // Given
-    const [userId] = await openWalletsDirectly(pool, 1);
-    await call(service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 12.3 } });
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
+    await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: 12.3 } });
 
     // When
     const reply = await ask({ user_id: userId });
@@ -57,7 +41,7 @@ describe('NATS balance responder', () => {
       expect(await ask(payload), JSON.stringify(payload)).toEqual({ ok: false, code: 'INVALID_REQUEST' });
     }
     // Not even JSON
-    const raw = await nc.request(balanceSubject(namespace), '{not json', { timeout: 2_000 });
+    const raw = await nc.request(balanceSubject(tx.namespace), '{not json', { timeout: 2_000 });
     expect(JSON.parse(raw.string())).toEqual({ ok: false, code: 'INVALID_REQUEST' });
   });
 });

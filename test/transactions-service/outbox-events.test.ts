@@ -1,55 +1,30 @@
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   moneyAddedEventSchema,
   moneyTransferredEventSchema,
   TOPICS,
   topicName,
 } from '../../services/shared/src/contracts/events.ts';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import {
-  call,
-  collectTopic,
-  countRows,
-  openPool,
-  openWalletsDirectly,
-  startTestTransactionsService,
-  waitFor,
-} from './transactions-service-harness.ts';
+import { call, collectTopic, waitFor } from '../support/index.ts';
+import { countRows, openWalletsDirectly, useTransactionsService } from './transactions-service-harness.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('outbox events on Kafka', () => {
-  const namespace = `${uniqueNamespace()}.`;
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-  let pool: pg.Pool;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('tx_outbox');
-    service = await startTestTransactionsService(database.url, namespace);
-    pool = openPool(database.url);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    await service?.stop();
-    await database?.drop();
-  });
+  const tx = useTransactionsService('tx_outbox');
 
   it('Given two wallets, When money is added and transferred, Then money-added and money-transferred arrive with the balances after, and every outbox row is published', async () => {
     // Given
-    const added = await collectTopic(topicName(namespace, TOPICS.moneyAdded));
-    const transferred = await collectTopic(topicName(namespace, TOPICS.moneyTransferred));
-    const [aliceId, bobId] = await openWalletsDirectly(pool, 2);
+    const added = await collectTopic(topicName(tx.namespace, TOPICS.moneyAdded));
+    const transferred = await collectTopic(topicName(tx.namespace, TOPICS.moneyTransferred));
+    const [aliceId, bobId] = await openWalletsDirectly(tx.pool, 2);
 
     // When
-    const deposit = await call(service.url, 'POST', '/addMoney', {
+    const deposit = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: aliceId, amount: '40.10' },
       headers: { 'x-request-id': 'deposit-alice' },
     });
-    const transfer = await call(service.url, 'POST', '/transferMoney', {
+    const transfer = await call(tx.service.url, 'POST', '/transferMoney', {
       json: { from_user_id: aliceId, to_user_id: bobId, amount: 15.05 },
     });
     expect([deposit.status, transfer.status]).toEqual([200, 200]);
@@ -85,11 +60,11 @@ describe('outbox events on Kafka', () => {
 
     // Then: the relay marked everything
     await waitFor('published_at on every outbox row', async () =>
-      (await countRows(pool, 'SELECT count(*) FROM outbox WHERE published_at IS NULL')) === 0
+      (await countRows(tx.pool, 'SELECT count(*) FROM outbox WHERE published_at IS NULL')) === 0
         ? true
         : undefined,
     );
-    expect(await countRows(pool, 'SELECT count(*) FROM outbox')).toBe(2);
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM outbox')).toBe(2);
     await Promise.all([added.stop(), transferred.stop()]);
   });
 });

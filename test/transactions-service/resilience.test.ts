@@ -1,42 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPool } from '../../services/shared/src/db/pool.ts';
 import { createUserCreatedHandler } from '../../services/transactions-service/src/messaging/user-created-consumer.ts';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import {
-  call,
-  createTestProducer,
-  startTestTransactionsService,
-  waitFor,
-} from './transactions-service-harness.ts';
+import { call, waitFor } from '../support/index.ts';
+import { createTestProducer, useTransactionsService } from './transactions-service-harness.ts';
 
 const SILENT_LOG = { warn: () => {} };
 
 describe('when the database goes away', () => {
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('tx_resilience');
-    service = await startTestTransactionsService(database.url, `${uniqueNamespace()}.`);
-  });
-
-  afterAll(async () => {
-    await service?.stop();
-    await database?.drop();
-  });
+  const tx = useTransactionsService('tx_resilience');
 
   it('Given a running service, When its database is dropped, Then readiness is 503 naming the database, liveness stays 200, and money commands get 503 not 500', async () => {
     // Given
-    expect((await call(service.url, 'GET', '/readyz')).status).toBe(200);
+    expect((await call(tx.service.url, 'GET', '/readyz')).status).toBe(200);
 
     // When
-    await database.drop();
+    await tx.database.drop();
 
     // Then
     const ready = await waitFor('readiness to fail', async () => {
-      const response = await call(service.url, 'GET', '/readyz');
+      const response = await call(tx.service.url, 'GET', '/readyz');
       return response.status === 503 ? response : undefined;
     });
     expect(ready.headers['content-type']).toContain('application/problem+json');
@@ -44,18 +27,18 @@ describe('when the database goes away', () => {
       code: 'SERVICE_UNAVAILABLE',
       checks: { database: false, kafka: true },
     });
-    expect((await call(service.url, 'GET', '/healthz')).status).toBe(200);
-    const deposit = await call(service.url, 'POST', '/addMoney', {
+    expect((await call(tx.service.url, 'GET', '/healthz')).status).toBe(200);
+    const deposit = await call(tx.service.url, 'POST', '/addMoney', {
       json: { user_id: randomUUID(), amount: 1 },
     });
     expect([deposit.status, deposit.json.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
-    const history = await call(service.url, 'GET', `/transactions?user_id=${randomUUID()}`);
+    const history = await call(tx.service.url, 'GET', `/transactions?user_id=${randomUUID()}`);
     expect([history.status, history.json.code]).toEqual([503, 'DATABASE_UNAVAILABLE']);
   });
 
   it('Given no database, When a valid user-created event is handled, Then the handler fails so Kafka redelivers it instead of skipping it', async () => {
     // Given: a pool aimed at a database that does not exist
-    const missing = new URL(database.url);
+    const missing = new URL(tx.database.url);
     missing.pathname = `/missing_${randomUUID().slice(0, 8)}`;
     const pool = createPool({ connectionString: missing.toString(), applicationName: 'resilience-test' });
     const producer = await createTestProducer();

@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
 import type { EventProducer } from '../../services/shared/src/messaging/kafka.ts';
-import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+import { call, collectTopic, waitFor } from '../support/index.ts';
 import {
-  call,
-  collectTopic,
   countRows,
   createTestProducer,
-  openPool,
-  startTestTransactionsService,
   userCreatedTopic,
-  waitFor,
+  useTransactionsService,
 } from './transactions-service-harness.ts';
 
 function userCreated(userId: string): string {
@@ -25,28 +19,19 @@ function userCreated(userId: string): string {
 }
 
 describe('user-created consumer', () => {
-  const namespace = `${uniqueNamespace()}.`;
-  let database: TestDatabase;
-  let service: RunningTransactionsService;
-  let pool: pg.Pool;
+  const tx = useTransactionsService('tx_consumer');
   let producer: EventProducer;
 
   beforeAll(async () => {
-    database = await createTestDatabase('tx_consumer');
-    service = await startTestTransactionsService(database.url, namespace);
-    pool = openPool(database.url);
     producer = await createTestProducer();
   });
 
   afterAll(async () => {
     await producer?.disconnect();
-    await pool?.end();
-    await service?.stop();
-    await database?.drop();
   });
 
   const walletExists = async (userId: string) =>
-    (await countRows(pool, 'SELECT count(*) FROM users WHERE user_id = $1', [userId])) === 1
+    (await countRows(tx.pool, 'SELECT count(*) FROM users WHERE user_id = $1', [userId])) === 1
       ? true
       : undefined;
 
@@ -58,23 +43,23 @@ describe('user-created consumer', () => {
     const laterUserId = randomUUID();
 
     // When
-    await producer.send(userCreatedTopic(namespace), [event, event, event]);
-    await producer.send(userCreatedTopic(namespace), [
+    await producer.send(userCreatedTopic(tx.namespace), [event, event, event]);
+    await producer.send(userCreatedTopic(tx.namespace), [
       { key: userId, value: userCreated(laterUserId), headers: {} },
     ]);
 
     // Then
     await waitFor('the later wallet', () => walletExists(laterUserId));
-    expect(await countRows(pool, 'SELECT count(*) FROM users WHERE user_id = $1', [userId])).toBe(1);
-    const wallet = await call(service.url, 'GET', `/wallets/${userId}`);
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM users WHERE user_id = $1', [userId])).toBe(1);
+    const wallet = await call(tx.service.url, 'GET', `/wallets/${userId}`);
     expect(wallet.status).toBe(200);
     expect(wallet.json.balance).toBe(0);
-    expect(await countRows(pool, 'SELECT count(*) FROM transactions')).toBe(0);
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM transactions')).toBe(0);
   });
 
   it('Given malformed events before a valid one, When consumed, Then they land on the dead-letter topic with an error header and the valid one still opens a wallet', async () => {
     // Given
-    const deadLetters = await collectTopic(topicName(namespace, TOPICS.userCreatedDeadLetter));
+    const deadLetters = await collectTopic(topicName(tx.namespace, TOPICS.userCreatedDeadLetter));
     const key = randomUUID();
     const validUserId = randomUUID();
     const malformed = [
@@ -87,7 +72,7 @@ describe('user-created consumer', () => {
     ];
 
     // When
-    await producer.send(userCreatedTopic(namespace), [
+    await producer.send(userCreatedTopic(tx.namespace), [
       ...malformed,
       { key, value: userCreated(validUserId), headers: { 'request-id': 'good' } },
     ]);
@@ -103,9 +88,9 @@ describe('user-created consumer', () => {
     expect(received.map((event) => event.headers['request-id'])).toEqual(['bad-json', 'bad-schema']);
     expect(received[0]!.headers.error).toMatch(/not JSON/);
     expect(received[1]!.headers.error).toMatch(/user_id/);
-    expect(received.every((event) => event.headers['original-topic'] === userCreatedTopic(namespace))).toBe(
-      true,
-    );
-    expect(await countRows(pool, "SELECT count(*) FROM users WHERE user_id::text = 'not-a-uuid'")).toBe(0);
+    expect(
+      received.every((event) => event.headers['original-topic'] === userCreatedTopic(tx.namespace)),
+    ).toBe(true);
+    expect(await countRows(tx.pool, "SELECT count(*) FROM users WHERE user_id::text = 'not-a-uuid'")).toBe(0);
   });
 });

@@ -4,8 +4,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, startTestUserService } from './user-service-harness.ts';
+import {
+  call,
+  createTestDatabase,
+  startTestUserService,
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
 
 const OPERATOR_TOKEN = 'operator-token-for-access-test';
 const READER_TOKEN = 'reader-token-for-access-test';

@@ -2,8 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userCreatedEventSchema } from '../../services/shared/src/contracts/events.ts';
 import { userCreatedTopic } from '../../services/user-service/src/messaging/user-created-event.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, collectTopic, startTestUserService, waitFor, withDatabase } from './user-service-harness.ts';
+import {
+  call,
+  collectTopic,
+  createTestDatabase,
+  startTestUserService,
+  type TestDatabase,
+  uniqueNamespace,
+  waitFor,
+  withDatabase,
+} from '../support/index.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CONCURRENT_REQUESTS = 20;
@@ -114,7 +122,7 @@ describe('POST /createUser', () => {
 
   it('Given a body that is not JSON, When created, Then 400 MALFORMED_JSON', async () => {
     const response = await call(service.url, 'POST', '/createUser', {
-      rawBody: '{"email": ',
+      body: '{"email": ',
       headers: { 'content-type': 'application/json' },
     });
     expect(response.status).toBe(400);

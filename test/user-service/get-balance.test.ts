@@ -3,8 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BALANCE_QUEUE_GROUP, balanceSubject } from '../../services/shared/src/contracts/nats.ts';
 import { connectNats } from '../../services/shared/src/messaging/nats.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, startTestUserService } from './user-service-harness.ts';
+import {
+  call,
+  createTestDatabase,
+  getStack,
+  startTestUserService,
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
 
 const BALANCE_TIMEOUT_MS = 400;
 /** Generous slack over the configured timeout for a loaded 2-core machine. */
@@ -174,14 +180,14 @@ describe('GET /getBalance', () => {
       JSON.stringify({ ok: true, user_id: (data as { user_id: string }).user_id, balance: '2.00' }),
     );
     const response = await call(service.url, 'GET', '/getBalance?email=grace@example.com', {
-      rawBody: '',
+      body: '',
       headers: { 'content-type': 'application/json' },
     });
     expect(response.status, response.text).toBe(200);
     expect(response.json.balance).toBe(2);
 
     const broken = await call(service.url, 'GET', '/getBalance', {
-      rawBody: '{"email": ',
+      body: '{"email": ',
       headers: { 'content-type': 'application/json' },
     });
     expect(broken.status).toBe(400);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../services/shared/src/db/pool.ts';
 import { createServiceMetrics } from '../../services/shared/src/http/metrics.ts';
@@ -9,19 +8,22 @@ import { createOutboxRelay } from '../../services/shared/src/outbox/outbox-relay
 import { buildUserApp } from '../../services/user-service/src/app.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
 import {
   call,
+  createTestDatabase,
+  getStack,
+  runServerUntilExit,
+  serviceEnv,
   startTestUserService,
   TEST_AUTH_HEADERS,
-  userServiceEnv,
+  type TestDatabase,
+  uniqueNamespace,
   withDatabase,
-} from './user-service-harness.ts';
+} from '../support/index.ts';
 
 /** An address where nothing listens: port 1 on loopback refuses at once. */
 const DEAD_ADDRESS = '127.0.0.1:1';
 const EXIT_BAD_CONFIG = 2;
-const SERVER_EXIT_TIMEOUT_MS = 15_000;
 
 describe('user-service lifecycle', () => {
   let database: TestDatabase;
@@ -75,7 +77,7 @@ describe('user-service lifecycle', () => {
   it('Given dependencies that are down, When probed, Then /readyz is 503 naming them and requests get 503, not 500', async () => {
     // Given: an app over a dead database and Kafka, a closed NATS connection and a relay not started
     const config = loadUserConfig(
-      userServiceEnv(`postgres://nobody:x@${DEAD_ADDRESS}/none`, uniqueNamespace(), {
+      serviceEnv(`postgres://nobody:x@${DEAD_ADDRESS}/none`, uniqueNamespace(), {
         KAFKA_BROKERS: DEAD_ADDRESS,
       }),
     );
@@ -128,29 +130,16 @@ describe('user-service lifecycle', () => {
     ['BALANCE_REQUEST_TIMEOUT_MS', { BALANCE_REQUEST_TIMEOUT_MS: '-5' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x' }],
   ])('Given a bad %s, When the config is loaded, Then a ConfigError names it', (name, overrides) => {
-    const env = { ...userServiceEnv(database.url, 'x'), ...overrides };
+    const env = { ...serviceEnv(database.url, 'x'), ...overrides };
     expect(() => loadUserConfig(env)).toThrow(new RegExp(`${name}:`));
   });
 
   it('Given a bad config, When server.ts starts, Then it prints the problem and exits 2', async () => {
     // When
-    const child = spawn(process.execPath, ['services/user-service/src/server.ts'], {
-      env: { ...process.env, ...userServiceEnv(database.url, 'x'), NATS_URL: 'http://wrong' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += String(chunk);
-    });
-    const exitCode = await new Promise<number | null>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error('server.ts did not exit'));
-      }, SERVER_EXIT_TIMEOUT_MS);
-      child.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve(code);
-      });
+    const { exitCode, stderr } = await runServerUntilExit('user-service', {
+      ...process.env,
+      ...serviceEnv(database.url, 'x'),
+      NATS_URL: 'http://wrong',
     });
 
     // Then

@@ -1,8 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userCreatedTopic } from '../../services/user-service/src/messaging/user-created-event.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, collectTopic, startTestUserService, waitFor, withDatabase } from './user-service-harness.ts';
+import {
+  call,
+  collectTopic,
+  createTestDatabase,
+  startTestUserService,
+  type TestDatabase,
+  uniqueNamespace,
+  waitFor,
+  withDatabase,
+} from '../support/index.ts';
 
 const USERS_PER_INSTANCE = 40;
 /** After every row is published, wait this long for a duplicate that should not come. */

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
-import { createTestDatabase, type TestDatabase, uniqueNamespace } from '../support/index.ts';
-import { call, startTestUserService } from './user-service-harness.ts';
+import {
+  call,
+  createTestDatabase,
+  startTestUserService,
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
 
 const USER_COUNT = 23;
 const PAGE_LIMIT = 5;
