@@ -8,13 +8,20 @@ import pg from 'pg';
 import { request } from 'undici';
 import { stackDown, stackUp } from '../scripts/stack/index.ts';
 import { findFreePort } from '../scripts/stack/ports.ts';
+import { POOL_SIZE_DEFAULT } from '../services/shared/src/db/pool.ts';
 import { parseDurationMs } from '../test/chaos/duration.ts';
-import { createReplica, peakRssKb, type Replica } from '../test/chaos/service-replicas.ts';
+import {
+  compiledServerScript,
+  ensureCompiledServices,
+  type ServiceName,
+  sourceServerScript,
+} from './compiled-services.ts';
 import { summarizeCpuProfile } from './cpu-profile.ts';
 import { summarizeLatencies } from './latency-stats.ts';
 import { type PhaseResult, type Request, runPhase } from './load-loop.ts';
 import { runPgbench } from './pgbench.ts';
 import { type BenchResults, checkTargets, formatMarkdown, type PhaseReport } from './report.ts';
+import { createServiceProcess, type ServiceProcess } from './service-process.ts';
 
 /**
  * `npm run bench`: a durable stack of its own (fsync and synchronous_commit on, like pgbench's
@@ -33,6 +40,16 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const SETUP_CONCURRENCY = 16;
 const WALLETS_OPEN_TIMEOUT_MS = 60_000;
 const PHASE_DURATION_MAX_MS = 5 * 60_000;
+/** How long the services sit after start before their idle memory is read. */
+const IDLE_SETTLE_MS = 2_000;
+/**
+ * Node flags the services run with unless --node-flags says otherwise: the image's
+ * `--enable-source-maps` (Dockerfile NODE_OPTIONS) and a young generation capped at 4 MB per
+ * semi-space. V8 otherwise grows the new space to tens of MB under load: peak RSS 250–300 MB
+ * per service with the default, 130–190 MB with 4 MB, for ~20 scavenges/s of ~0.5 ms and no
+ * measurable loss of throughput (bench/tuning-notes.md).
+ */
+const SERVICE_NODE_FLAGS_DEFAULT = '--enable-source-maps --max-semi-space-size=4';
 
 const { values } = parseArgs({
   options: {
@@ -42,8 +59,15 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     /** Run only the phases of this operation, e.g. `--only transferMoney` (for profiling). */
     only: { type: 'string' },
+    /** Run the services' TypeScript sources (type stripping) instead of the compiled dist. */
+    'from-source': { type: 'boolean', default: false },
+    /** Node/V8 flags for both services, space-separated, e.g. "--max-semi-space-size=4". */
+    'node-flags': { type: 'string', default: SERVICE_NODE_FLAGS_DEFAULT },
+    /** DATABASE_POOL_SIZE of both services; unset, they use their default as in production. */
+    'pool-size': { type: 'string' },
   },
 });
+const serviceNodeFlags = values['node-flags'].split(/\s+/).filter((flag) => flag !== '');
 const phaseDurationMs = readPhaseDurationMs(values['phase-duration']);
 
 function readPhaseDurationMs(text: string): number {
@@ -55,7 +79,7 @@ function readPhaseDurationMs(text: string): number {
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-type Service = { users: Replica; transactions: Replica };
+type Service = { users: ServiceProcess; transactions: ServiceProcess };
 
 /** The services run with auth on (as in production); every request carries this operator token. */
 let operatorToken = randomBytes(32).toString('hex');
@@ -183,6 +207,9 @@ async function main(): Promise<void> {
   const runId = `b${randomBytes(3).toString('hex')}`;
   let service: Service | undefined;
   try {
+    if (!values['from-source']) ensureCompiledServices(log);
+    const script = (name: ServiceName) =>
+      values['from-source'] ? sourceServerScript(name) : compiledServerScript(name);
     const stack = await stackUp({ dir, fast: false, log });
     operatorToken = stack.operatorToken ?? operatorToken;
     const env = {
@@ -190,29 +217,42 @@ async function main(): Promise<void> {
       KAFKA_BROKERS: stack.kafka.brokers.join(','),
       NATS_URL: stack.nats.url,
       LOG_LEVEL: 'warn',
-      DATABASE_POOL_SIZE: '20',
+      ...(values['pool-size'] ? { DATABASE_POOL_SIZE: values['pool-size'] } : {}),
+      NODE_ENV: 'production',
       RATE_LIMIT_PER_SECOND: '1000000',
     };
     if (values.profile) mkdirSync(profileDir, { recursive: true });
     service = {
-      transactions: createReplica({
+      transactions: createServiceProcess({
         name: 'transactions-service',
-        service: 'transactions-service',
+        script: script('transactions-service'),
         port: await findFreePort(),
         env: { ...env, DATABASE_URL: stack.postgres.databases.transactions },
         logDir: dir,
-        nodeFlags: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+        nodeFlags: [
+          ...serviceNodeFlags,
+          ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+        ],
       }),
-      users: createReplica({
+      users: createServiceProcess({
         name: 'user-service',
-        service: 'user-service',
+        script: script('user-service'),
         port: await findFreePort(),
         env: { ...env, DATABASE_URL: stack.postgres.databases.users },
         logDir: dir,
+        nodeFlags: serviceNodeFlags,
       }),
     };
     await service.transactions.start();
     await service.users.start();
+    await sleep(IDLE_SETTLE_MS);
+    const idleRssMb = {
+      'transactions-service': service.transactions.rssMb()?.currentMb,
+      'user-service': service.users.rssMb()?.currentMb,
+    };
+    log(
+      `services up (${values['from-source'] ? 'from source' : 'from dist'}, flags "${serviceNodeFlags.join(' ')}"), idle RSS ${JSON.stringify(idleRssMb, (_key, value) => (typeof value === 'number' ? Math.round(value) : value))}`,
+    );
     log(`services up; funding ${USERS_FUNDED} users`);
     const users = await setUpUsers(service, stack.postgres.databases.transactions, runId);
     const requests = phaseRequests(service, users, runId);
@@ -236,8 +276,8 @@ async function main(): Promise<void> {
     await phase('getBalance', OTHER_PHASE_CLIENTS, requests.getBalance);
     await phase('createUser', OTHER_PHASE_CLIENTS, requests.createUser);
     const peakRssMb = {
-      'transactions-service': (peakRssKb(service.transactions.pid()) ?? Number.NaN) / 1024,
-      'user-service': (peakRssKb(service.users.pid()) ?? Number.NaN) / 1024,
+      'transactions-service': service.transactions.rssMb()?.peakMb,
+      'user-service': service.users.rssMb()?.peakMb,
     };
     // Stopped before pgbench, so the yardstick has the machine to itself as the services had.
     await service.transactions.stop();
@@ -256,8 +296,14 @@ async function main(): Promise<void> {
       machine: { cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
       postgres:
         'PostgreSQL 15, durable (fsync on, synchronous_commit on, full_page_writes on), same server for services and pgbench',
+      services: {
+        script: values['from-source'] ? 'TypeScript sources (type stripping)' : 'compiled dist',
+        nodeFlags: serviceNodeFlags,
+        poolSize: Number(values['pool-size'] ?? POOL_SIZE_DEFAULT),
+      },
       phases,
       pgbench,
+      idleRssMb,
       peakRssMb,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
@@ -267,8 +313,8 @@ async function main(): Promise<void> {
     console.log(`\n${markdown}`);
     if (values.profile) printProfile(profileDir);
   } finally {
-    await service?.transactions.kill();
-    await service?.users.kill();
+    await service?.transactions.stop();
+    await service?.users.stop();
     await stackDown({ dir }).catch((error: unknown) => log(`stack down failed: ${String(error)}`));
     if (values.keep) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });

@@ -16,8 +16,13 @@ export type BenchResults = {
   startedAt: string;
   machine: { cpus: number; memoryGiB: number; node: string };
   postgres: string;
+  /** How the services ran: compiled or from source, node flags, database pool size. */
+  services: { script: string; nodeFlags: string[]; poolSize: number };
   phases: PhaseReport[];
   pgbench?: PgbenchResult;
+  /** Resident memory a moment after start, before any load. */
+  idleRssMb: Record<string, number | undefined>;
+  /** Highest resident memory over the whole run (VmHWM). */
   peakRssMb: Record<string, number | undefined>;
   targets: TargetCheck[];
 };
@@ -96,6 +101,7 @@ export function formatMarkdown(results: BenchResults): string {
     '',
     `Run ${results.startedAt} on ${results.machine.cpus} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}.`,
     `PostgreSQL: ${results.postgres}. Load generator, services, PostgreSQL, Kafka and NATS share the machine.`,
+    `Services: ${results.services.script}, node flags \`${results.services.nodeFlags.join(' ') || '(none)'}\`, NODE_ENV=production, database pool ${results.services.poolSize}.`,
     '',
     ...markdownTable(
       ['operation', 'clients', 'ops/s', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
@@ -110,6 +116,12 @@ export function formatMarkdown(results: BenchResults): string {
       `pgbench (built-in TPC-B, scale 16) -c ${pgbench.clients} -j ${pgbench.threads} -T ${pgbench.durationS}: **${fixed(pgbench.tps, 0)} tps**, latency average ${fixed(pgbench.latencyAverageMs, 2)} ms.`,
     );
   }
+  const rssRows = Object.keys(results.peakRssMb).map((service) => [
+    service,
+    fixed(results.idleRssMb[service] ?? Number.NaN, 0),
+    fixed(results.peakRssMb[service] ?? Number.NaN, 0),
+  ]);
+  lines.push('', ...markdownTable(['service', 'idle RSS MB', 'peak RSS MB'], rssRows, [false, true, true]));
   const targetRows = results.targets.map((check) => [
     check.name,
     check.value,
