@@ -127,11 +127,17 @@ function startService(
   env: Record<string, string>,
   logDir?: string,
 ): RunningService {
-  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'src', 'server.ts')], {
-    cwd: repoRoot,
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Same young-generation cap as the image (Dockerfile): keeps a busy service's RSS under 200 MB.
+  const nodeFlags = ['--max-semi-space-size=4'];
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, join(repoRoot, 'services', name, 'src', 'server.ts')],
+    {
+      cwd: repoRoot,
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const sink = logDir ? openLog(logDir, name) : undefined;
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => {
