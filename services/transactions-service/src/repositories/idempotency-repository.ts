@@ -1,4 +1,4 @@
-import type { Queryable } from './queryable.ts';
+import type { Queryable } from '../../../shared/src/db/queryable.ts';
 
 /** Deletes up to `batchSize` keys older than the retention; returns how many went. */
 export async function deleteExpiredIdempotencyKeys(

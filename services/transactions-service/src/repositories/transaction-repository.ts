@@ -1,5 +1,5 @@
+import type { Queryable } from '../../../shared/src/db/queryable.ts';
 import { numericToMinor } from '../../../shared/src/money.ts';
-import type { Queryable } from './queryable.ts';
 
 export type TransactionKind = 'deposit' | 'transfer_out' | 'transfer_in';
 

@@ -1,5 +1,5 @@
+import type { Queryable } from '../../../shared/src/db/queryable.ts';
 import { numericToMinor } from '../../../shared/src/money.ts';
-import type { Queryable } from './queryable.ts';
 
 export type Wallet = { userId: string; balanceMinor: bigint; createdAt: Date };
 /** Keyset position in the newest-first wallet list: created_at in microseconds since epoch, then user id. */
