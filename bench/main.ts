@@ -9,6 +9,7 @@ import { request } from 'undici';
 import { stackDown, stackUp } from '../scripts/stack/index.ts';
 import { findFreePort } from '../scripts/stack/ports.ts';
 import { POOL_SIZE_DEFAULT } from '../services/shared/src/db/pool.ts';
+import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
 import { parseDurationMs } from '../test/chaos/duration.ts';
 import {
   compiledServerScript,
@@ -22,6 +23,8 @@ import { type PhaseResult, type Request, runPhase } from './load-loop.ts';
 import { runPgbench } from './pgbench.ts';
 import { type BenchResults, checkTargets, formatMarkdown, type PhaseReport } from './report.ts';
 import { createServiceProcess, type ServiceProcess } from './service-process.ts';
+
+hideKnownWarnings();
 
 /**
  * `npm run bench`: a durable stack of its own (fsync and synchronous_commit on, like pgbench's

@@ -1,4 +1,4 @@
-import { hideKnownWarnings } from '../../scripts/stack/known-warnings.ts';
+import { hideKnownWarnings } from '../../services/shared/src/process/known-warnings.ts';
 import { reportError } from './error-handler.ts';
 import { buildProgram } from './program.ts';
 import { colorsEnabled, createColors } from './ui/colors.ts';

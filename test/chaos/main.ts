@@ -3,9 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stackDown, stackUp } from '../../scripts/stack/index.ts';
+import { hideKnownWarnings } from '../../services/shared/src/process/known-warnings.ts';
 import { type BankWorkloadOptions, runBankWorkload } from './bank-workload.ts';
 import { parseDurationMs } from './duration.ts';
 import { FAULT_KINDS } from './nemesis.ts';
+
+hideKnownWarnings();
 
 /**
  * `npm run test:chaos -- --duration 10m`: the long bank workload on a stack of its own (in a temp
