@@ -181,11 +181,11 @@ describe('errors and history', () => {
     expect(health.json).toEqual({ status: 'ok' });
     expect(ready.status).toBe(200);
     expect(ready.json.checks).toEqual({
-      database: true,
-      kafka: true,
-      nats: true,
-      consumer: true,
-      outboxRelay: true,
+      database: 'ok',
+      kafka: 'ok',
+      nats: 'ok',
+      consumer: 'ok',
+      outbox_relay: 'ok',
     });
   });
 });

@@ -45,7 +45,7 @@ describe('user-service lifecycle', () => {
       expect(ready.status).toBe(200);
       expect(ready.json).toEqual({
         status: 'ready',
-        checks: { postgres: 'ok', kafka: 'ok', nats: 'ok', outbox_relay: 'ok' },
+        checks: { database: 'ok', kafka: 'ok', nats: 'ok', outbox_relay: 'ok' },
       });
     } finally {
       await service.stop();
@@ -114,7 +114,7 @@ describe('user-service lifecycle', () => {
       // Then
       expect(ready.statusCode).toBe(503);
       expect(ready.json().code).toBe('SERVICE_UNAVAILABLE');
-      expect(ready.json().failing.sort()).toEqual(['kafka', 'nats', 'outbox_relay', 'postgres']);
+      expect(ready.json().failing.sort()).toEqual(['database', 'kafka', 'nats', 'outbox_relay']);
       expect(create.statusCode).toBe(503);
       expect(create.json().code).toBe('DATABASE_UNAVAILABLE');
       expect(balance.statusCode).toBe(503);

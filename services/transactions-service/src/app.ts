@@ -1,11 +1,11 @@
 import { registerAccessControl } from '../../shared/src/http/access-control.ts';
 import { createHttpApp, type HttpApp, type LogStream } from '../../shared/src/http/create-http-app.ts';
+import { registerHealthRoutes } from '../../shared/src/http/health-routes.ts';
 import { mapErrorsInScope } from '../../shared/src/http/map-errors.ts';
 import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
 import type { TransactionsConfig } from './config.ts';
 import { toClientError } from './database-errors.ts';
 import { registerAddMoneyRoute } from './routes/add-money-route.ts';
-import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
 import type { RouteDeps } from './routes/route-deps.ts';
 import { registerTransferMoneyRoute } from './routes/transfer-money-route.ts';
@@ -32,7 +32,10 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
   });
   await registerAccessControl(app, deps.config);
   registerMetricsRoute(app, deps.metrics, deps.refreshGauges);
-  registerHealthRoutes(app, deps);
+  registerHealthRoutes(app, {
+    summary: 'Readiness: PostgreSQL, Kafka, NATS, the user-created consumer and the outbox relay all work',
+    probes: deps.readinessProbes,
+  });
   await app.register(async (scope) => {
     const routes: HttpApp = scope;
     mapErrorsInScope(routes, toClientError);

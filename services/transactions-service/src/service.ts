@@ -7,7 +7,7 @@ import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
 import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.ts';
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
-import { checkReadiness, databaseAnswers } from '../../shared/src/http/readiness.ts';
+import { databaseAnswers } from '../../shared/src/http/readiness.ts';
 import { refreshServiceGauges } from '../../shared/src/http/service-gauges.ts';
 import { createKafka, type EventConsumer } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
@@ -91,14 +91,13 @@ export async function startTransactionsService(
       logStream: options.logStream,
       refreshGauges: () => refreshServiceGauges({ metrics, pool, relay, consumer }),
       onCommitted: () => relay.nudge(),
-      checkReadiness: () =>
-        checkReadiness({
-          database: () => databaseAnswers(pool),
-          kafka: () => kafka.ping(),
-          nats: () => natsState.isConnected(),
-          consumer: () => consumer?.isRunning() ?? false,
-          outboxRelay: () => relay.isRunning(),
-        }),
+      readinessProbes: {
+        database: () => databaseAnswers(pool),
+        kafka: () => kafka.ping(),
+        nats: () => natsState.isConnected(),
+        consumer: () => consumer?.isRunning() ?? false,
+        outbox_relay: () => relay.isRunning(),
+      },
     });
     const log = app.log;
     closers.push({ name: 'outbox relay', close: () => relay.stop() });

@@ -2,13 +2,14 @@ import { isDatabaseUnavailable, isQueryCanceled } from '../../shared/src/db/data
 import { AppError } from '../../shared/src/errors.ts';
 import { registerAccessControl } from '../../shared/src/http/access-control.ts';
 import { createHttpApp, type HttpApp, type LogStream } from '../../shared/src/http/create-http-app.ts';
+import { registerHealthRoutes } from '../../shared/src/http/health-routes.ts';
 import { mapErrorsInScope } from '../../shared/src/http/map-errors.ts';
 import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
+import { databaseAnswers } from '../../shared/src/http/readiness.ts';
 import { refreshServiceGauges } from '../../shared/src/http/service-gauges.ts';
 import type { UserAppDeps } from './app-deps.ts';
 import { registerCreateUserRoute } from './routes/create-user-route.ts';
 import { allowEmptyJsonBody, registerGetBalanceRoute } from './routes/get-balance-route.ts';
-import { registerHealthRoutes } from './routes/health-routes.ts';
 import { registerUsersRoutes } from './routes/users-routes.ts';
 
 export const USER_SERVICE_NAME = 'user-service';
@@ -25,7 +26,15 @@ export async function buildUserApp(deps: UserAppDeps, logStream?: LogStream): Pr
   });
   await registerAccessControl(app, deps.config);
   registerMetricsRoute(app, deps.metrics, () => refreshServiceGauges(deps));
-  registerHealthRoutes(app, deps);
+  registerHealthRoutes(app, {
+    summary: 'Readiness: PostgreSQL and Kafka answer, NATS is connected, the outbox relay runs',
+    probes: {
+      database: () => databaseAnswers(deps.pool),
+      kafka: () => deps.kafka.ping(),
+      nats: () => deps.natsState.isConnected(),
+      outbox_relay: () => deps.relay.isRunning(),
+    },
+  });
 
   await app.register(async (scope) => {
     const routes: HttpApp = scope;

@@ -1,6 +1,6 @@
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import type { ServiceMetrics } from '../../../shared/src/http/metrics.ts';
-import type { ReadinessReport } from '../../../shared/src/http/readiness.ts';
+import type { ReadinessProbes } from '../../../shared/src/http/readiness.ts';
 
 /** What the routes need from the running service. */
 export type RouteDeps = {
@@ -9,5 +9,5 @@ export type RouteDeps = {
   metrics: ServiceMetrics;
   /** Called after a money command committed: wakes the outbox relay so events leave at once. */
   onCommitted: () => void;
-  checkReadiness: () => Promise<ReadinessReport>;
+  readinessProbes: ReadinessProbes;
 };
