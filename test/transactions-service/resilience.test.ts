@@ -25,7 +25,8 @@ describe('when the database goes away', () => {
     expect(ready.headers['content-type']).toContain('application/problem+json');
     expect(ready.json).toMatchObject({
       code: 'SERVICE_UNAVAILABLE',
-      checks: { database: false, kafka: true },
+      checks: { database: 'failing', kafka: 'ok' },
+      failing: ['database'],
     });
     expect((await call(tx.service.url, 'GET', '/healthz')).status).toBe(200);
     const deposit = await call(tx.service.url, 'POST', '/addMoney', {
