@@ -196,3 +196,9 @@ export const rawBodyCases: { label: string; body: string; contentType: string; e
   { label: 'problem+json as input', body: '{"email":"a@b.c"}', contentType: 'application/problem+json' },
   { label: 'no content type', body: '{"email":"a@b.c"}', contentType: '' },
 ];
+
+/** The optional headers of a money command: an idempotency key and a request id, each maybe missing. */
+export const idempotencyHeaders = fc.record(
+  { 'idempotency-key': headerValue, 'x-request-id': headerValue },
+  { requiredKeys: [] },
+);

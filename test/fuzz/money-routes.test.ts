@@ -1,62 +1,39 @@
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   amountLike,
   anyJson,
   encodeQuery,
-  headerValue,
+  idempotencyHeaders,
   objectWith,
-  oddString,
   queryValue,
   rawBodyCases,
   userIdLike,
 } from './arbitraries.ts';
-import { type RawRequest, sendRaw, useFuzzTarget } from './fuzz-target.ts';
+import { FUZZ_TEST_TIMEOUT_MS, itAnswersUnknownRoutes, useFuzzSuite } from './fuzz-suite.ts';
+import { type RawRequest, sendRaw } from './fuzz-target.ts';
 import { expectWellFormed } from './response-rules.ts';
-import { tallyStatuses } from './status-tally.ts';
-
-// Modest run counts: each run is a real HTTP round trip and a balance read; the file stays
-// well under a minute on two cores.
-const RUNS_PER_PROPERTY = 60;
-const FUZZ_TEST_TIMEOUT_MS = 60_000;
 
 describe('transactions-service under fuzzed input', () => {
-  const target = useFuzzTarget('fuzz_money');
-  let knownIds: string[];
-
-  beforeAll(async () => {
-    knownIds = target.known.map((user) => user.userId);
+  // A refused request (any status but 200) must not move money.
+  const suite = useFuzzSuite({
+    label: 'fuzz_money',
+    service: 'transactions',
+    moneyMayMove: (status) => status === 200,
   });
-
-  const statuses = tallyStatuses();
-
-  /** Sends, checks the answer's form, and that a refused request moved no money. */
-  async function sendAndJudge(raw: RawRequest): Promise<void> {
-    const before = await target.balances();
-    const response = await sendRaw(target.transactionsUrl, raw);
-    statuses.record(response.status);
-    expectWellFormed(raw, response);
-    if (response.status !== 200) {
-      expect(await target.balances(), `${raw.path} ${response.status} changed a balance`).toEqual(before);
-    }
-  }
-
-  const idempotencyHeaders = fc.record(
-    { 'idempotency-key': headerValue, 'x-request-id': headerValue },
-    { requiredKeys: [] },
-  );
 
   it(
     'POST /addMoney: any body and headers get a well-formed answer, and a refusal moves nothing',
     async () => {
-      const body = fc.oneof(objectWith({ user_id: userIdLike(knownIds), amount: amountLike }), anyJson);
-      await fc.assert(
-        fc.asyncProperty(body, idempotencyHeaders, async (json, headers) => {
-          await sendAndJudge({ method: 'POST', path: '/addMoney', json, headers });
-        }),
-        { numRuns: RUNS_PER_PROPERTY },
+      const body = fc.oneof(
+        objectWith({ user_id: userIdLike(suite.knownIds()), amount: amountLike }),
+        anyJson,
       );
-      statuses.expectValidationReached();
+      await suite.assertReachesValidation(
+        fc.asyncProperty(body, idempotencyHeaders, async (json, headers) => {
+          await suite.sendAndJudge({ method: 'POST', path: '/addMoney', json, headers });
+        }),
+      );
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -66,20 +43,18 @@ describe('transactions-service under fuzzed input', () => {
     async () => {
       const body = fc.oneof(
         objectWith({
-          from_user_id: userIdLike(knownIds),
-          to_user_id: userIdLike(knownIds),
+          from_user_id: userIdLike(suite.knownIds()),
+          to_user_id: userIdLike(suite.knownIds()),
           amount: amountLike,
           amount_to_transfer: amountLike,
         }),
         anyJson,
       );
-      await fc.assert(
+      await suite.assertReachesValidation(
         fc.asyncProperty(body, idempotencyHeaders, async (json, headers) => {
-          await sendAndJudge({ method: 'POST', path: '/transferMoney', json, headers });
+          await suite.sendAndJudge({ method: 'POST', path: '/transferMoney', json, headers });
         }),
-        { numRuns: RUNS_PER_PROPERTY },
       );
-      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -89,7 +64,7 @@ describe('transactions-service under fuzzed input', () => {
     async () => {
       const path = fc.oneof(
         fc
-          .tuple(fc.oneof(userIdLike(knownIds).map(encodeQuery), queryValue), queryValue, queryValue)
+          .tuple(fc.oneof(userIdLike(suite.knownIds()).map(encodeQuery), queryValue), queryValue, queryValue)
           .map(
             ([userId, limit, cursor]) => `/transactions?user_id=${userId}&limit=${limit}&cursor=${cursor}`,
           ),
@@ -105,13 +80,11 @@ describe('transactions-service under fuzzed input', () => {
           `/wallets?${'a=1&'.repeat(2_000)}`,
         ),
       );
-      await fc.assert(
+      await suite.assertReachesValidation(
         fc.asyncProperty(path, async (query) => {
-          await sendAndJudge({ method: 'GET', path: query });
+          await suite.sendAndJudge({ method: 'GET', path: query });
         }),
-        { numRuns: RUNS_PER_PROPERTY },
       );
-      statuses.expectValidationReached();
     },
     FUZZ_TEST_TIMEOUT_MS,
   );
@@ -122,30 +95,15 @@ describe('transactions-service under fuzzed input', () => {
       for (const path of ['/addMoney', '/transferMoney']) {
         const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
         const raw: RawRequest = { method: 'POST', path, body, headers };
-        const before = await target.balances();
-        const response = await sendRaw(target.transactionsUrl, raw);
+        const before = await suite.target.balances();
+        const response = await sendRaw(suite.url(), raw);
         expectWellFormed(raw, response);
         expect(response.status, response.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
         if (expectStatus) expect(response.status).toBe(expectStatus);
-        expect(await target.balances()).toEqual(before);
+        expect(await suite.target.balances()).toEqual(before);
       }
     },
   );
 
-  it('unknown routes and methods answer problem+json', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'POST') as fc.Arbitrary<RawRequest['method']>,
-        fc.oneof(
-          oddString.map((text) => `/${encodeQuery(text)}`),
-          fc.constantFrom('/addMoney', '/transferMoney', '/wallets'),
-        ),
-        async (method, path) => {
-          const raw: RawRequest = { method, path };
-          expectWellFormed(raw, await sendRaw(target.transactionsUrl, raw));
-        },
-      ),
-      { numRuns: RUNS_PER_PROPERTY },
-    );
-  });
+  itAnswersUnknownRoutes(suite, ['/addMoney', '/transferMoney', '/wallets']);
 });
