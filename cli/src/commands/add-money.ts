@@ -1,24 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { addMoney } from '../services/money/add-money.ts';
 import { moneyText } from '../services/money/money-json.ts';
 import { withSpinner } from '../ui/spinner.ts';
 import { withContext } from './command-context.ts';
 import { addCommonOptions, type CommonFlags, examples } from './common-options.ts';
+import {
+  addIdempotencyKeyOption,
+  type IdempotencyFlags,
+  idempotencyKeyOf,
+  replayedNote,
+} from './idempotency-option.ts';
 
-type Flags = CommonFlags & { idempotencyKey?: string };
+type Flags = CommonFlags & IdempotencyFlags;
 
 export function registerAddMoney(program: Command): void {
   const command = program
     .command('add-money')
     .description('deposit money into a user’s wallet')
     .argument('<user>', 'email or user id')
-    .argument('<amount>', 'positive, at most 2 decimals, e.g. 12.50')
-    .option(
-      '--idempotency-key <key>',
-      'send this key so a repeated command deposits once (default: a new UUID)',
-    );
-  addCommonOptions(command).addHelpText(
+    .argument('<amount>', 'positive, at most 2 decimals, e.g. 12.50');
+  addCommonOptions(addIdempotencyKeyOption(command, 'deposits')).addHelpText(
     'after',
     examples([
       'wallet add-money alice@example.com 25',
@@ -28,7 +29,7 @@ export function registerAddMoney(program: Command): void {
   );
   command.action(async (user: string, amount: string, flags: Flags) => {
     await withContext(flags, async ({ apis, output }) => {
-      const idempotencyKey = flags.idempotencyKey ?? randomUUID();
+      const idempotencyKey = idempotencyKeyOf(flags);
       const result = await withSpinner(output.stderr, 'adding money…', output.interactive, () =>
         addMoney(apis, { user, amount, idempotencyKey }),
       );
@@ -45,7 +46,7 @@ export function registerAddMoney(program: Command): void {
         return;
       }
       const { colors } = output;
-      const replayed = result.replayed ? colors.yellow(' (already done earlier: replayed)') : '';
+      const replayed = replayedNote(colors, result.replayed);
       output.line(
         `${colors.green('✔')} added ${colors.bold(moneyText(result.amountMinor))} to ${result.user.email}${replayed}`,
       );

@@ -1,12 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { moneyText } from '../services/money/money-json.ts';
 import { transferMoney } from '../services/money/transfer-money.ts';
 import { withSpinner } from '../ui/spinner.ts';
 import { withContext } from './command-context.ts';
 import { addCommonOptions, type CommonFlags, examples } from './common-options.ts';
+import {
+  addIdempotencyKeyOption,
+  type IdempotencyFlags,
+  idempotencyKeyOf,
+  replayedNote,
+} from './idempotency-option.ts';
 
-type Flags = CommonFlags & { idempotencyKey?: string };
+type Flags = CommonFlags & IdempotencyFlags;
 
 export function registerTransfer(program: Command): void {
   const command = program
@@ -14,12 +19,8 @@ export function registerTransfer(program: Command): void {
     .description('move money from one user to another')
     .argument('<from>', 'email or user id of the payer')
     .argument('<to>', 'email or user id of the payee')
-    .argument('<amount>', 'positive, at most 2 decimals, e.g. 5.25')
-    .option(
-      '--idempotency-key <key>',
-      'send this key so a repeated command transfers once (default: a new UUID)',
-    );
-  addCommonOptions(command).addHelpText(
+    .argument('<amount>', 'positive, at most 2 decimals, e.g. 5.25');
+  addCommonOptions(addIdempotencyKeyOption(command, 'transfers')).addHelpText(
     'after',
     examples([
       'wallet transfer alice@example.com bob@example.com 5.25',
@@ -28,7 +29,7 @@ export function registerTransfer(program: Command): void {
   );
   command.action(async (from: string, to: string, amount: string, flags: Flags) => {
     await withContext(flags, async ({ apis, output }) => {
-      const idempotencyKey = flags.idempotencyKey ?? randomUUID();
+      const idempotencyKey = idempotencyKeyOf(flags);
       const result = await withSpinner(output.stderr, 'transferring…', output.interactive, () =>
         transferMoney(apis, { from, to, amount, idempotencyKey }),
       );
@@ -52,7 +53,7 @@ export function registerTransfer(program: Command): void {
         return;
       }
       const { colors } = output;
-      const replayed = result.replayed ? colors.yellow(' (already done earlier: replayed)') : '';
+      const replayed = replayedNote(colors, result.replayed);
       output.line(
         `${colors.green('✔')} transferred ${colors.bold(moneyText(result.amountMinor))} from ${result.source.email} to ${result.target.email}${replayed}`,
       );
