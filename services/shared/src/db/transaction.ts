@@ -41,26 +41,50 @@ export function isConnectionError(error: unknown): boolean {
  * serialization failure or deadlock, with jittered exponential backoff and a cap.
  */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
-    let broken = false;
+  return withRetries(pool, async (client, markBroken) => {
+    await client.query('BEGIN');
     try {
-      await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
+      // A client that cannot even roll back must not go back to the pool mid-transaction.
+      await client.query('ROLLBACK').catch(markBroken);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Runs `work`, a single statement that is a whole transaction on its own (no BEGIN/COMMIT:
+ * one round trip), with the same retries as withTransaction.
+ */
+export async function withStatement<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  return withRetries(pool, work);
+}
+
+/**
+ * One pooled client per attempt; a client whose connection broke is discarded rather than
+ * returned to the pool (pool.query would discard it on any error, even a refusal).
+ */
+async function withRetries<T>(
+  pool: Pool,
+  attempt: (client: PoolClient, markBroken: () => void) => Promise<T>,
+): Promise<T> {
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      return await attempt(client, () => {
         broken = true;
-      }
+      });
+    } catch (error) {
       if (isConnectionError(error)) broken = true;
-      if (!isRetryableError(error) || attempt >= TRANSACTION_ATTEMPTS_MAX) throw error;
+      if (!isRetryableError(error) || attemptNumber >= TRANSACTION_ATTEMPTS_MAX) throw error;
     } finally {
       client.release(broken);
     }
-    const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+    const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptNumber);
     await sleep(Math.random() * ceilingMs);
   }
 }

@@ -1,8 +1,8 @@
 import type { Pool, PoolClient } from '../../../shared/src/db/pool.ts';
+import { withStatement } from '../../../shared/src/db/transaction.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { toClientError } from '../database-errors.ts';
 import type { MoneyCommandResult } from '../repositories/money-command-repository.ts';
-import { withStatementRetries } from '../repositories/with-statement-retries.ts';
 
 export const SUCCESS_STATUS_CODE = 200;
 
@@ -25,7 +25,7 @@ export async function runMoneyCommand<T>(
 ): Promise<Outcome<T>> {
   let result: MoneyCommandResult;
   try {
-    result = await withStatementRetries(pool, call);
+    result = await withStatement(pool, call);
   } catch (error) {
     throw toClientError(error);
   }
