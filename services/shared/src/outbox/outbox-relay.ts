@@ -2,10 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import type { EventProducer, OutgoingEvent } from '../messaging/kafka.ts';
+import { prunePublishedEvents } from './prune-published-events.ts';
 
 export const RELAY_BATCH_SIZE = 200;
 export const RELAY_POLL_INTERVAL_MS = 100;
 export const RELAY_ERROR_BACKOFF_MS = 1_000;
+/** How often each relay prunes published events past their retention (prune-published-events.ts). */
+export const RELAY_PRUNE_INTERVAL_MS = 10 * 60_000;
 
 type OutboxRow = {
   seq: string;
@@ -42,6 +45,7 @@ export function createOutboxRelay(options: {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
 
   async function publishBatch(): Promise<number> {
     return withTransaction(options.pool, async (client) => {
@@ -97,6 +101,10 @@ export function createOutboxRelay(options: {
       if (running) return;
       running = true;
       loop = run();
+      pruneTimer = setInterval(() => {
+        prunePublishedEvents(options.pool).catch((error: unknown) => options.onError?.(error));
+      }, RELAY_PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
     },
     nudge() {
       wake?.();
@@ -104,6 +112,7 @@ export function createOutboxRelay(options: {
     async stop() {
       if (!running) return;
       running = false;
+      clearInterval(pruneTimer);
       wake?.();
       await loop;
       // One last pass so events committed just before shutdown leave with this process.
