@@ -47,8 +47,9 @@ export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): vo
       const userId = request.query.user_id.toLowerCase();
       assertMayActFor(request, userId);
       const beforeSeq = cursor === undefined ? undefined : decodeSeqCursor(cursor);
-      if (!(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
       const rows = await listTransactions(deps.pool, { userId, limit: limit + 1, beforeSeq });
+      // Rows reference their wallet, so only an empty page needs the second look: no wallet, or no history yet.
+      if (rows.length === 0 && !(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
       const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeSeqCursor(last.seq));
       return { transactions: page.map(toView), next_cursor: nextCursor };
     },
