@@ -14,12 +14,13 @@ import {
   DEFAULT_RETRY_POLICY,
   retryAfterMs,
 } from '../../cli/src/services/http/retry-policy.ts';
-import { decimalTextToMinor, moneyText, numberToMinor } from '../../cli/src/services/money/money-json.ts';
+import { moneyText, numberToMinor } from '../../cli/src/services/money/money-json.ts';
 import { parseAmountArgument } from '../../cli/src/services/money/parse-amount-argument.ts';
 import { parseUserRef } from '../../cli/src/services/users/resolve-user.ts';
 import { computeLayout } from '../../cli/src/ui/dashboard/layout.ts';
 import { sparkline } from '../../cli/src/ui/dashboard/sparkline.ts';
 import { renderTable } from '../../cli/src/ui/text-table.ts';
+import { numericToMinor } from '../../services/shared/src/money.ts';
 
 const USER_ID = '0b4c8e9a-1f2d-4c3b-9a8e-7d6c5b4a3f21';
 
@@ -36,7 +37,7 @@ describe('money at the CLI’s edges', () => {
     expect(moneyText(0n)).toBe('0.00');
     expect(moneyText(5n)).toBe('0.05');
     expect(moneyText(-1234n)).toBe('-12.34');
-    expect(decimalTextToMinor('-0.10')).toBe(-10n);
+    expect(numericToMinor('-0.10')).toBe(-10n);
   });
 
   it('Given amount arguments, When parsed, Then only positive amounts with at most 2 decimals pass', () => {

@@ -7,7 +7,7 @@ import {
   userCreatedEventSchema,
 } from '../../../../services/shared/src/contracts/events.ts';
 import type { IncomingEvent } from '../../../../services/shared/src/messaging/kafka.ts';
-import { decimalTextToMinor } from '../money/money-json.ts';
+import { numericToMinor } from '../../../../services/shared/src/money.ts';
 
 /** The topics a person can follow (the dead-letter topic is for operators' tools). */
 export const FOLLOWED_TOPICS = [TOPICS.userCreated, TOPICS.moneyAdded, TOPICS.moneyTransferred] as const;
@@ -69,8 +69,8 @@ export function decodeWalletEvent(namespace: string, record: IncomingEvent): Wal
       type: 'money-added',
       transactionId: data.transaction_id,
       userId: data.user_id,
-      amountMinor: decimalTextToMinor(data.amount),
-      balanceMinor: decimalTextToMinor(data.balance),
+      amountMinor: numericToMinor(data.amount),
+      balanceMinor: numericToMinor(data.balance),
       occurredAt: data.occurred_at,
     };
   }
@@ -85,9 +85,9 @@ export function decodeWalletEvent(namespace: string, record: IncomingEvent): Wal
       transferId: data.transfer_id,
       fromUserId: data.from_user_id,
       toUserId: data.to_user_id,
-      amountMinor: decimalTextToMinor(data.amount),
-      fromBalanceMinor: decimalTextToMinor(data.from_balance),
-      toBalanceMinor: decimalTextToMinor(data.to_balance),
+      amountMinor: numericToMinor(data.amount),
+      fromBalanceMinor: numericToMinor(data.from_balance),
+      toBalanceMinor: numericToMinor(data.to_balance),
       occurredAt: data.occurred_at,
     };
   }
