@@ -5,13 +5,12 @@ import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
 import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.ts';
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
-import { createKafka, type EventProducer } from '../../shared/src/messaging/kafka.ts';
+import { createKafka, type EventProducer, ensureTopicsWithRetry } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, type NatsConnection } from '../../shared/src/messaging/nats.ts';
 import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildUserApp, USER_SERVICE_NAME } from './app.ts';
 import type { UserConfig } from './config.ts';
-import { ensureTopicsTolerant } from './messaging/ensure-topics-tolerant.ts';
 import { userCreatedTopic } from './messaging/user-created-event.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, '..', 'migrations');
@@ -76,7 +75,7 @@ async function startResources(
   const { pool } = resources;
   await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: USER_SERVICE_NAME });
-  await ensureTopicsTolerant(kafka, [userCreatedTopic(config.WALLET_NAMESPACE)]);
+  await ensureTopicsWithRetry(kafka, [{ topic: userCreatedTopic(config.WALLET_NAMESPACE) }]);
   resources.producer = await kafka.createProducer();
   resources.nc = await connectNats({ url: config.NATS_URL, name: USER_SERVICE_NAME });
   const metrics = createServiceMetrics(USER_SERVICE_NAME);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Consumer, type IHeaders, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 
 /**
@@ -44,6 +45,29 @@ export type KafkaClient = {
 export const KAFKA_REQUEST_TIMEOUT_MS = 10_000;
 export const KAFKA_CONNECT_TIMEOUT_MS = 3_000;
 export const TOPIC_PARTITIONS_DEFAULT = 6;
+
+export const ENSURE_TOPICS_ATTEMPTS_MAX = 5;
+const ENSURE_TOPICS_BACKOFF_MS = 500;
+
+/**
+ * ensureTopics for service start-up, retried: the other service may be creating the same topic
+ * at the same time, and while a new topic's leaders are being elected a broker can answer
+ * "already exists" or "does not host this topic-partition"; a second look finds the topic.
+ */
+export async function ensureTopicsWithRetry(
+  kafka: KafkaClient,
+  topics: { topic: string; partitions?: number }[],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await kafka.ensureTopics(topics);
+      return;
+    } catch (error) {
+      if (attempt >= ENSURE_TOPICS_ATTEMPTS_MAX) throw error;
+      await sleep(ENSURE_TOPICS_BACKOFF_MS * attempt);
+    }
+  }
+}
 
 export function createKafka(options: {
   brokers: string[];
