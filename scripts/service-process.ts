@@ -65,7 +65,7 @@ export async function waitUntilHealthy(spec: ServiceProcessSpec, child: ChildPro
 }
 
 /** SIGTERM, SIGKILL after the grace; resolves once `exited` does. */
-export async function stopGracefully(child: ChildProcess, exited: Promise<void>): Promise<void> {
+export async function stopGracefully(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), SERVICE_STOP_GRACE_MS);
   await exited;

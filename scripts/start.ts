@@ -6,6 +6,7 @@ import { request } from 'undici';
 import { removeServicesFile, writeServicesFile } from '../cli/src/services/config/services-file.ts';
 import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
 import { buildCli } from './build-cli.ts';
+import { isRunning, serviceUrl, stopGracefully } from './service-process.ts';
 import { stackDown, stackStatus, stackUp } from './stack/index.ts';
 import { repoRoot } from './stack/paths.ts';
 import { findFreePort, isPortOpen } from './stack/ports.ts';
@@ -14,14 +15,13 @@ import { findFreePort, isPortOpen } from './stack/ports.ts';
  * `npm start`: the whole platform on this machine. Brings the stack up, runs both services as
  * child processes, waits until both are ready, records their URLs in .wallet/services.json (the
  * CLI reads it), then opens the dashboard on a terminal, or logs the services' output until
- * stopped. Ctrl-C / SIGTERM / q stops the services and the stack it started (--keep-stack keeps it).
+ * stopped. Ctrl-C / SIGTERM / q stops the services (SIGKILL after SERVICE_STOP_GRACE_MS: they drain
+ * in-flight requests and their outbox first) and the stack it started (--keep-stack keeps it).
  */
 export const USER_SERVICE_PORT_DEFAULT = 8080;
 export const TRANSACTIONS_SERVICE_PORT_DEFAULT = 8081;
 export const SERVICES_READY_TIMEOUT_MS = 90_000;
 export const READY_POLL_MS = 250;
-/** The services drain in-flight requests and their outbox; past this they are killed. */
-export const SERVICE_STOP_TIMEOUT_MS = 20_000;
 
 type ServiceName = 'user-service' | 'transactions-service';
 type RunningService = { name: ServiceName; url: string; child: ChildProcess; exited: Promise<number | null> };
@@ -148,7 +148,7 @@ function startService(
     });
   }
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { name, url: `http://127.0.0.1:${port}`, child, exited };
+  return { name, url: serviceUrl(port), child, exited };
 }
 
 function openLog(logDir: string, name: ServiceName): WriteStream {
@@ -158,12 +158,9 @@ function openLog(logDir: string, name: ServiceName): WriteStream {
 
 async function waitUntilReady(service: RunningService): Promise<void> {
   const deadlineMs = Date.now() + SERVICES_READY_TIMEOUT_MS;
-  let gone = false;
-  void service.exited.then(() => {
-    gone = true;
-  });
   while (Date.now() < deadlineMs) {
-    if (gone) throw new Error(`${service.name} exited before it was ready (see its log)`);
+    if (!isRunning(service.child))
+      throw new Error(`${service.name} exited before it was ready (see its log)`);
     try {
       const response = await request(`${service.url}/readyz`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
       await response.body.dump();
@@ -211,11 +208,7 @@ async function shutdown(
 }
 
 async function stopService(service: RunningService): Promise<void> {
-  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
-  service.child.kill('SIGTERM');
-  const timer = setTimeout(() => service.child.kill('SIGKILL'), SERVICE_STOP_TIMEOUT_MS);
-  await service.exited;
-  clearTimeout(timer);
+  if (isRunning(service.child)) await stopGracefully(service.child, service.exited);
 }
 
 function say(line: string, exitCode?: number): number {
