@@ -33,12 +33,8 @@ export type CliSettings = {
 export function resolveSettings(flags: ConnectionFlags, env: Env): CliSettings {
   // Same rule as the stack launcher: WALLET_HOME, else <repo>/.wallet.
   const stackDir = env.WALLET_HOME ? resolve(env.WALLET_HOME) : defaultStackDir();
-  let stackState: StackState | undefined | null = null;
-  const stack = (): StackState | undefined => {
-    if (stackState === null) stackState = safeReadStackState(stackDir);
-    return stackState;
-  };
-  const services = () => readServicesFile(stackDir);
+  const stack = once(() => safeReadStackState(stackDir));
+  const services = once(() => readServicesFile(stackDir));
   return {
     userServiceUrl:
       nonEmpty(flags.userServiceUrl) ??
@@ -55,6 +51,15 @@ export function resolveSettings(flags: ConnectionFlags, env: Env): CliSettings {
     namespace: env.WALLET_NAMESPACE ?? '',
     token: nonEmpty(flags.token) ?? nonEmpty(env.WALLET_TOKEN) ?? operatorTokenOf(stack()),
     stackDir,
+  };
+}
+
+/** `read` at most once, on the first call: each file is read only if some setting needs it, and once. */
+function once<T>(read: () => T): () => T {
+  let value: { read: T } | undefined;
+  return () => {
+    value ??= { read: read() };
+    return value.read;
   };
 }
 
