@@ -1,6 +1,6 @@
 /** The smallest terminal the dashboard is laid out for; smaller ones get the same, clipped. */
-export const SCREEN_WIDTH_MIN = 80;
-export const SCREEN_HEIGHT_MIN = 24;
+export const SCREEN_WIDTH_MIN = 40;
+export const SCREEN_HEIGHT_MIN = 12;
 /** Header, totals, table header, feed title, status line, key help. */
 export const FIXED_LINES = 6;
 export const FEED_ROWS_MIN = 3;
@@ -22,8 +22,8 @@ export type DashboardLayout = {
  * screen when a frame is as tall as the terminal, which flickers.
  */
 export function computeLayout(columns: number, rows: number, formOpen: boolean): DashboardLayout {
-  const width = Math.max(columns, 40);
-  const height = Math.max(rows, 12) - 1;
+  const width = Math.max(columns, SCREEN_WIDTH_MIN);
+  const height = Math.max(rows, SCREEN_HEIGHT_MIN) - 1;
   const feedRows = formOpen ? 0 : Math.min(FEED_ROWS_MAX, Math.max(FEED_ROWS_MIN, Math.floor(height / 4)));
   const formLines = formOpen ? FORM_LINES : 0;
   const tableRows = Math.max(
