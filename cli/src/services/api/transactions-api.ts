@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import {
   addMoneyResponseSchema,
   type TransactionView,
@@ -33,6 +34,10 @@ export type Transaction = {
 };
 export type Wallet = { userId: string; balanceMinor: bigint; createdAt: string };
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+function walletOf(row: z.infer<typeof walletSchema>): Wallet {
+  return { userId: row.user_id, balanceMinor: numberToMinor(row.balance), createdAt: row.created_at };
+}
 
 /** transactions-service over HTTP. Amounts leave as exact decimal text ("12.50"), never as a double. */
 export function createTransactionsApi(http: HttpClient, baseUrl: string) {
@@ -124,14 +129,7 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         { service, baseUrl, method: 'GET', path: 'wallets', query: page },
         walletPageSchema,
       );
-      return {
-        items: response.body.wallets.map((row) => ({
-          userId: row.user_id,
-          balanceMinor: numberToMinor(row.balance),
-          createdAt: row.created_at,
-        })),
-        nextCursor: response.body.next_cursor,
-      };
+      return { items: response.body.wallets.map(walletOf), nextCursor: response.body.next_cursor };
     },
 
     async getWallet(userId: string): Promise<Wallet> {
@@ -139,8 +137,7 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         { service, baseUrl, method: 'GET', path: `wallets/${encodeURIComponent(userId)}` },
         walletSchema,
       );
-      const row = response.body;
-      return { userId: row.user_id, balanceMinor: numberToMinor(row.balance), createdAt: row.created_at };
+      return walletOf(response.body);
     },
 
     async isReady(): Promise<boolean> {
