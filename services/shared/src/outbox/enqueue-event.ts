@@ -9,11 +9,21 @@ export type PendingEvent = {
   requestId?: string;
 };
 
+/** The headers every outbox event carries: event-id, event-type, and request-id when known. */
+export function outboxEventHeaders(event: {
+  eventId: string;
+  type: string;
+  requestId?: string | undefined;
+}): Record<string, string> {
+  const headers: Record<string, string> = { 'event-id': event.eventId, 'event-type': event.type };
+  if (event.requestId) headers['request-id'] = event.requestId;
+  return headers;
+}
+
 /** Writes an event into the outbox inside the caller's transaction; returns its event id. */
 export async function enqueueEvent(client: PoolClient, event: PendingEvent): Promise<string> {
   const eventId = randomUUID();
-  const headers: Record<string, string> = { 'event-id': eventId, 'event-type': event.type };
-  if (event.requestId) headers['request-id'] = event.requestId;
+  const headers = outboxEventHeaders({ eventId, type: event.type, requestId: event.requestId });
   await client.query(
     `INSERT INTO outbox (event_id, topic, event_key, payload, headers)
      VALUES ($1::uuid, $2::text, $3::text, $4::jsonb, $5::jsonb)`,

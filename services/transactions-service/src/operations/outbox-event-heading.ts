@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { outboxEventHeaders } from '../../../shared/src/outbox/enqueue-event.ts';
 import type { OutboxEventHeading } from '../repositories/money-command-repository.ts';
 
 /**
  * The outbox row's id, topic and headers for an event whose payload the SQL function builds:
- * the same headers as enqueueEvent writes (event-id, event-type, request-id when known).
+ * the same headers as enqueueEvent writes (outboxEventHeaders).
  */
 export function outboxEventHeading(event: {
   topic: string;
@@ -11,7 +12,5 @@ export function outboxEventHeading(event: {
   requestId?: string;
 }): OutboxEventHeading {
   const eventId = randomUUID();
-  const headers: Record<string, string> = { 'event-id': eventId, 'event-type': event.type };
-  if (event.requestId) headers['request-id'] = event.requestId;
-  return { eventId, topic: event.topic, headers };
+  return { eventId, topic: event.topic, headers: outboxEventHeaders({ ...event, eventId }) };
 }
