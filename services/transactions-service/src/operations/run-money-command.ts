@@ -6,6 +6,7 @@ import type { MoneyCommandResult } from '../repositories/money-command-repositor
 
 export const SUCCESS_STATUS_CODE = 200;
 
+/** What a money operation answers: the response to send, and whether it was replayed from its key. */
 export type Outcome<T> = { statusCode: number; body: T; replayed: boolean };
 /** A verdict that refuses the command (no wallet, funds, limit), as its operation words it. */
 export type Refusal = MoneyCommandResult & {
