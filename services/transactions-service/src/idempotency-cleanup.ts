@@ -1,3 +1,4 @@
+import { deleteInBatches } from '../../shared/src/db/delete-in-batches.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { IDEMPOTENCY_KEY_RETENTION_HOURS } from './config.ts';
 import { deleteExpiredIdempotencyKeys } from './repositories/idempotency-repository.ts';
@@ -20,17 +21,15 @@ export function startIdempotencyCleanup(options: {
 }): IdempotencyCleanup {
   let current: Promise<number> | undefined;
 
-  async function runOnce(): Promise<number> {
-    let deleted = 0;
-    for (let batch = 0; batch < IDEMPOTENCY_CLEANUP_BATCHES_MAX; batch++) {
-      const count = await deleteExpiredIdempotencyKeys(options.pool, {
-        retentionHours: IDEMPOTENCY_KEY_RETENTION_HOURS,
-        batchSize: IDEMPOTENCY_CLEANUP_BATCH_SIZE,
-      });
-      deleted += count;
-      if (count < IDEMPOTENCY_CLEANUP_BATCH_SIZE) break;
-    }
-    return deleted;
+  function runOnce(): Promise<number> {
+    return deleteInBatches(
+      { batchSize: IDEMPOTENCY_CLEANUP_BATCH_SIZE, batchesMax: IDEMPOTENCY_CLEANUP_BATCHES_MAX },
+      (batchSize) =>
+        deleteExpiredIdempotencyKeys(options.pool, {
+          retentionHours: IDEMPOTENCY_KEY_RETENTION_HOURS,
+          batchSize,
+        }),
+    );
   }
 
   const timer = setInterval(() => {

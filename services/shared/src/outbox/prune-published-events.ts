@@ -1,3 +1,4 @@
+import { deleteInBatches } from '../db/delete-in-batches.ts';
 import type { Pool } from '../db/pool.ts';
 
 /** Published events stay this long (a week) for audits and replays, then go. */
@@ -14,18 +15,18 @@ export async function prunePublishedEvents(
   pool: Pool,
   retentionHours: number = OUTBOX_RETENTION_HOURS,
 ): Promise<number> {
-  let deleted = 0;
-  for (let batch = 0; batch < OUTBOX_PRUNE_BATCHES_MAX; batch++) {
-    const result = await pool.query(
-      `DELETE FROM outbox
-        WHERE seq IN (SELECT seq FROM outbox
-                       WHERE published_at < now() - make_interval(hours => $1::int)
-                       ORDER BY seq
-                       LIMIT $2::int)`,
-      [retentionHours, OUTBOX_PRUNE_BATCH_SIZE],
-    );
-    deleted += result.rowCount ?? 0;
-    if ((result.rowCount ?? 0) < OUTBOX_PRUNE_BATCH_SIZE) break;
-  }
-  return deleted;
+  return deleteInBatches(
+    { batchSize: OUTBOX_PRUNE_BATCH_SIZE, batchesMax: OUTBOX_PRUNE_BATCHES_MAX },
+    async (batchSize) => {
+      const result = await pool.query(
+        `DELETE FROM outbox
+          WHERE seq IN (SELECT seq FROM outbox
+                         WHERE published_at < now() - make_interval(hours => $1::int)
+                         ORDER BY seq
+                         LIMIT $2::int)`,
+        [retentionHours, batchSize],
+      );
+      return result.rowCount ?? 0;
+    },
+  );
 }
