@@ -1,4 +1,5 @@
 import type { Pool } from '../db/pool.ts';
+import { withinTimeout } from './metrics.ts';
 
 /** A readiness probe answers within this even when a dependency hangs. */
 export const READINESS_CHECK_TIMEOUT_MS = 2_000;
@@ -14,18 +15,9 @@ export async function checkReadiness(probes: ReadinessProbes): Promise<Readiness
   return { ready: results.every(Boolean), checks };
 }
 
-async function withTimeout(probe: () => Promise<boolean> | boolean): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), READINESS_CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(probe), timeout]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
+/** A probe that throws, or does not answer within READINESS_CHECK_TIMEOUT_MS, counts as failing. */
+function withTimeout(probe: () => Promise<boolean> | boolean): Promise<boolean> {
+  return withinTimeout(Promise.resolve().then(probe), READINESS_CHECK_TIMEOUT_MS).catch(() => false);
 }
 
 export async function databaseAnswers(pool: Pool): Promise<boolean> {
