@@ -1,14 +1,13 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { repoRoot } from './stack/paths.ts';
 
 /**
  * Bundles the `wallet` CLI (cli/src/main.ts) into one ESM file, dist/cli/wallet.js (package.json
  * `bin`). ESM because ink and yoga use top-level await; the banner adds the shebang and a
  * `require` for the CommonJS packages in the bundle (kafkajs, pg, commander) that call it.
  */
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const cliEntry = join(repoRoot, 'cli', 'src', 'main.ts');
 export const cliBundle = join(repoRoot, 'dist', 'cli', 'wallet.js');
 

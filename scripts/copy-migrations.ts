@@ -1,11 +1,11 @@
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from './stack/paths.ts';
 
 /**
  * tsc compiles services/<name>/src to dist/services/<name>/src but leaves the SQL behind; a
  * service reads its migrations from `../migrations` beside its code, so they go along into dist.
  */
-const repoRoot = join(import.meta.dirname, '..');
 for (const name of readdirSync(join(repoRoot, 'services'))) {
   const source = join(repoRoot, 'services', name, 'migrations');
   try {
