@@ -13,6 +13,11 @@ export const TOPICS = {
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
+/** Message headers by name; `request-id` also travels on NATS requests, so one call can be followed. */
+export const EVENT_ID_HEADER = 'event-id';
+export const EVENT_TYPE_HEADER = 'event-type';
+export const REQUEST_ID_HEADER = 'request-id';
+
 export function topicName(namespace: string, topic: TopicName): string {
   return `${namespace}${topic}`;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, REQUEST_ID_HEADER } from '../contracts/events.ts';
 import type { PoolClient } from '../db/pool.ts';
 
 export type PendingEvent = {
@@ -15,8 +16,11 @@ export function outboxEventHeaders(event: {
   type: string;
   requestId?: string | undefined;
 }): Record<string, string> {
-  const headers: Record<string, string> = { 'event-id': event.eventId, 'event-type': event.type };
-  if (event.requestId) headers['request-id'] = event.requestId;
+  const headers: Record<string, string> = {
+    [EVENT_ID_HEADER]: event.eventId,
+    [EVENT_TYPE_HEADER]: event.type,
+  };
+  if (event.requestId) headers[REQUEST_ID_HEADER] = event.requestId;
   return headers;
 }
 

@@ -1,11 +1,9 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { EVENT_ID_HEADER, REQUEST_ID_HEADER } from '../../../shared/src/contracts/events.ts';
 import type { BalanceReply } from '../../../shared/src/contracts/nats.ts';
 import { childLogForRequest } from '../../../shared/src/http/create-http-app.ts';
 import type { ServiceMetrics } from '../../../shared/src/http/metrics.ts';
 import type { IncomingEvent } from '../../../shared/src/messaging/kafka.ts';
-
-/** The header that carries the originating HTTP request id across NATS and Kafka. */
-export const REQUEST_ID_HEADER = 'request-id';
 
 /**
  * Times and logs each balance request under the caller's request id (`reqId`), so one
@@ -48,7 +46,7 @@ export function observeEventHandler(
       topic: event.topic,
       partition: event.partition,
       offset: event.offset,
-      eventId: event.headers['event-id'],
+      eventId: event.headers[EVENT_ID_HEADER],
     };
     try {
       await handle(event);

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { REQUEST_ID_HEADER } from '../../../shared/src/contracts/events.ts';
 import { balanceReplySchema, balanceSubject } from '../../../shared/src/contracts/nats.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { type NatsConnection, NatsRequestError, requestJson } from '../../../shared/src/messaging/nats.ts';
@@ -34,7 +35,7 @@ export async function requestBalanceMinor(
       options.nc,
       balanceSubject(options.namespace),
       { user_id: request.userId },
-      { timeoutMs: options.timeoutMs, headers: { 'request-id': request.requestId } },
+      { timeoutMs: options.timeoutMs, headers: { [REQUEST_ID_HEADER]: request.requestId } },
     );
   } catch (error) {
     finish(error instanceof NatsRequestError ? error.reason : 'error');
