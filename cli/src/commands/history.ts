@@ -86,8 +86,14 @@ export function registerHistory(program: Command): void {
 
 const KIND_LABELS: Record<Transaction['kind'], string> = {
   deposit: 'deposit',
+  withdrawal: 'withdrawal',
   transfer_out: 'transfer out',
   transfer_in: 'transfer in',
+  hold: 'hold',
+  hold_release: 'hold release',
+  reversal_out: 'reversal out',
+  reversal_in: 'reversal in',
+  deposit_reversal: 'deposit reversal',
 };
 
 function kindLabel(kind: Transaction['kind']): string {

@@ -1,47 +1,86 @@
-import type { z } from 'zod';
 import {
   addMoneyResponseSchema,
-  type TransactionView,
   transactionPageSchema,
   transferMoneyResponseSchema,
   walletPageSchema,
   walletSchema,
+  withdrawMoneyResponseSchema,
 } from '../../../../services/shared/src/contracts/transactions-api.ts';
 import type { HttpClient } from '../http/http-client.ts';
 import { moneyText, numberToMinor } from '../money/money-json.ts';
+import { createHoldsApi } from './holds-api.ts';
+import { createReversalsApi } from './reversals-api.ts';
+import { type Page, type Transaction, transactionOf, type Wallet, walletOf } from './transactions-views.ts';
 import { probeReady } from './users-api.ts';
 
-export type Deposit = { transactionId: string; userId: string; balanceMinor: bigint; replayed: boolean };
+export type { HoldResult, NewHold } from './holds-api.ts';
+export type { DepositReversal, ReversalRequest, TransferReversal } from './reversals-api.ts';
+export type {
+  Hold,
+  HoldStatus,
+  Page,
+  SenderBalances,
+  Transaction,
+  Wallet,
+  WalletStatus,
+} from './transactions-views.ts';
+
+export type Deposit = {
+  transactionId: string;
+  userId: string;
+  balanceMinor: bigint;
+  availableMinor: bigint;
+  replayed: boolean;
+};
+export type Withdrawal = {
+  transactionId: string;
+  userId: string;
+  amountMinor: bigint;
+  balanceMinor: bigint;
+  availableMinor: bigint;
+  replayed: boolean;
+};
 export type Transfer = {
   transferId: string;
   fromUserId: string;
   toUserId: string;
   amountMinor: bigint;
   fromBalanceMinor: bigint;
+  fromAvailableMinor: bigint;
   toBalanceMinor: bigint;
   replayed: boolean;
 };
-export type Transaction = {
-  id: string;
-  userId: string;
-  kind: TransactionView['kind'];
-  changeMinor: bigint;
-  oldBalanceMinor: bigint;
-  newBalanceMinor: bigint;
-  transferId: string | null;
-  counterpartyId: string | null;
-  timestamp: string;
-};
-export type Wallet = { userId: string; balanceMinor: bigint; createdAt: string };
-export type Page<T> = { items: T[]; nextCursor: string | null };
 
-function walletOf(row: z.infer<typeof walletSchema>): Wallet {
-  return { userId: row.user_id, balanceMinor: numberToMinor(row.balance), createdAt: row.created_at };
-}
+/** freeze, unfreeze, close: the path segment of POST /wallets/{user_id}/{action}. */
+export type WalletStatusAction = 'freeze' | 'unfreeze' | 'close';
 
-/** transactions-service over HTTP. Amounts leave as exact decimal text ("12.50"), never as a double. */
+/**
+ * transactions-service over HTTP. Amounts leave as exact decimal text ("12.50"), never as a double.
+ * Every command that changes money or a wallet's status sends an Idempotency-Key.
+ */
 export function createTransactionsApi(http: HttpClient, baseUrl: string) {
   const service = 'transactions-service' as const;
+
+  async function changeWalletStatus(
+    userId: string,
+    action: WalletStatusAction,
+    reason: string | undefined,
+    idempotencyKey: string | undefined,
+  ): Promise<Wallet> {
+    const response = await http.send(
+      {
+        service,
+        baseUrl,
+        method: 'POST',
+        path: `wallets/${encodeURIComponent(userId)}/${action}`,
+        body: reason === undefined ? {} : { reason },
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      },
+      walletSchema,
+    );
+    return walletOf(response.body);
+  }
+
   return {
     async addMoney(userId: string, amountMinor: bigint, idempotencyKey: string): Promise<Deposit> {
       const response = await http.send(
@@ -60,6 +99,30 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         transactionId: body.transaction_id,
         userId: body.user_id,
         balanceMinor: numberToMinor(body.updated_balance),
+        availableMinor: numberToMinor(body.available_balance),
+        replayed: response.replayed,
+      };
+    },
+
+    async withdrawMoney(userId: string, amountMinor: bigint, idempotencyKey: string): Promise<Withdrawal> {
+      const response = await http.send(
+        {
+          service,
+          baseUrl,
+          method: 'POST',
+          path: 'withdrawMoney',
+          body: { user_id: userId, amount: moneyText(amountMinor) },
+          idempotencyKey,
+        },
+        withdrawMoneyResponseSchema,
+      );
+      const { body } = response;
+      return {
+        transactionId: body.transaction_id,
+        userId: body.user_id,
+        amountMinor: numberToMinor(body.amount),
+        balanceMinor: numberToMinor(body.updated_balance),
+        availableMinor: numberToMinor(body.available_balance),
         replayed: response.replayed,
       };
     },
@@ -88,9 +151,27 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         toUserId: body.to_user_id,
         amountMinor: numberToMinor(body.amount),
         fromBalanceMinor: numberToMinor(body.from_balance),
+        fromAvailableMinor: numberToMinor(body.from_available_balance),
         toBalanceMinor: numberToMinor(body.to_balance),
         replayed: response.replayed,
       };
+    },
+
+    ...createHoldsApi(http, baseUrl),
+    ...createReversalsApi(http, baseUrl),
+
+    /** Stops all money out of the wallet; money in still lands. */
+    async freezeWallet(userId: string, reason: string, idempotencyKey?: string): Promise<Wallet> {
+      return changeWalletStatus(userId, 'freeze', reason, idempotencyKey);
+    },
+
+    async unfreezeWallet(userId: string, reason?: string, idempotencyKey?: string): Promise<Wallet> {
+      return changeWalletStatus(userId, 'unfreeze', reason, idempotencyKey);
+    },
+
+    /** Only at zero balance with no pending hold from or to it (else WALLET_NOT_EMPTY). */
+    async closeWallet(userId: string, reason?: string, idempotencyKey?: string): Promise<Wallet> {
+      return changeWalletStatus(userId, 'close', reason, idempotencyKey);
     },
 
     async listTransactions(query: {
@@ -108,20 +189,7 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         },
         transactionPageSchema,
       );
-      return {
-        items: response.body.transactions.map((row) => ({
-          id: row.id,
-          userId: row.user_id,
-          kind: row.kind,
-          changeMinor: numberToMinor(row.balance_change),
-          oldBalanceMinor: numberToMinor(row.old_balance),
-          newBalanceMinor: numberToMinor(row.new_balance),
-          transferId: row.transfer_id,
-          counterpartyId: row.counterparty_id,
-          timestamp: row.timestamp,
-        })),
-        nextCursor: response.body.next_cursor,
-      };
+      return { items: response.body.transactions.map(transactionOf), nextCursor: response.body.next_cursor };
     },
 
     async listWallets(page: { limit: number; cursor?: string }): Promise<Page<Wallet>> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WalletStatus } from '../../../../services/shared/src/contracts/transactions-api.ts';
 import {
   balanceResponseSchema,
   type UserView,
@@ -10,7 +11,14 @@ import { NO_RETRY, type RetryPolicy } from '../http/retry-policy.ts';
 import { numberToMinor } from '../money/money-json.ts';
 
 export type { UserView };
-export type Balance = { email: string; userId: string; balanceMinor: bigint };
+export type Balance = {
+  email: string;
+  userId: string;
+  balanceMinor: bigint;
+  heldMinor: bigint;
+  availableMinor: bigint;
+  status: WalletStatus;
+};
 export type UserPage = { users: UserView[]; nextCursor: string | null };
 
 const emptyBody = z.unknown();
@@ -41,7 +49,14 @@ export function createUsersApi(http: HttpClient, baseUrl: string) {
         balanceResponseSchema,
       );
       const { body } = response;
-      return { email: body.email, userId: body.user_id, balanceMinor: numberToMinor(body.balance) };
+      return {
+        email: body.email,
+        userId: body.user_id,
+        balanceMinor: numberToMinor(body.balance),
+        heldMinor: numberToMinor(body.held),
+        availableMinor: numberToMinor(body.available_balance),
+        status: body.status,
+      };
     },
 
     async listUsers(page: { limit: number; cursor?: string; email?: string }): Promise<UserPage> {
