@@ -24,6 +24,8 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   MALFORMED_JSON: { exitCode: EXIT_CODES.unexpected },
   UNSUPPORTED_MEDIA_TYPE: { exitCode: EXIT_CODES.unexpected },
   PAYLOAD_TOO_LARGE: { exitCode: EXIT_CODES.usage, hint: 'send a shorter value' },
+  URI_TOO_LONG: { exitCode: EXIT_CODES.usage, hint: 'ids are UUIDs: check the one you gave' },
+  MALFORMED_URL: { exitCode: EXIT_CODES.usage, hint: 'check the ids you gave for stray % signs' },
   UNAUTHORIZED: {
     exitCode: EXIT_CODES.unauthorized,
     hint: 'pass --token <token> or set WALLET_TOKEN (npm start writes the operator token to .wallet/stack.json)',
@@ -42,7 +44,51 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   SAME_ACCOUNT: { exitCode: EXIT_CODES.rejected, hint: 'transfer between two different users' },
   INSUFFICIENT_FUNDS: {
     exitCode: EXIT_CODES.rejected,
-    hint: 'add money first: wallet add-money <user> <amount>',
+    hint: 'the available balance (balance − held) is too low: `wallet balance <user>` shows it; add money first: wallet add-money <user> <amount>',
+  },
+  CAPTURE_EXCEEDS_HOLD: {
+    exitCode: EXIT_CODES.rejected,
+    hint: 'capture at most the hold’s amount, or leave the amount out to capture all of it',
+  },
+  REVERSAL_EXCEEDS_ORIGINAL: {
+    exitCode: EXIT_CODES.rejected,
+    hint: 'reverse at most what remains of the original, or leave the amount out to reverse all that remains',
+  },
+  WALLET_FROZEN: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'the wallet is frozen: money may come in but none may leave; an operator can `wallet unfreeze <user>`',
+  },
+  WALLET_CLOSED: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'the wallet is closed for good: `wallet balance` and `wallet history` still read it',
+  },
+  WALLET_NOT_EMPTY: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'withdraw the balance and capture or void its pending holds first: wallet holds <user> --status pending',
+  },
+  HOLD_NOT_FOUND: {
+    exitCode: EXIT_CODES.notFound,
+    hint: 'check the hold id: `wallet holds <user>` lists them',
+  },
+  HOLD_NOT_PENDING: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'the hold was already captured, voided or expired: `wallet holds <user>` shows its status',
+  },
+  HOLD_EXPIRED: {
+    exitCode: EXIT_CODES.conflict,
+    hint: 'the hold expired and its money went back: place a new one with `wallet hold`',
+  },
+  INVALID_EXPIRY: {
+    exitCode: EXIT_CODES.usage,
+    hint: 'give --expires as seconds or with s, m, h or d, from 1s to 7d, e.g. 15m',
+  },
+  TRANSFER_NOT_FOUND: {
+    exitCode: EXIT_CODES.notFound,
+    hint: 'check the id: `wallet history <user> --json` shows transfer and deposit ids (a reversal cannot be reversed)',
+  },
+  DEPOSIT_NOT_FOUND: {
+    exitCode: EXIT_CODES.notFound,
+    hint: 'check the id: `wallet history <user> --json` shows the deposit’s transaction id',
   },
   BALANCE_LIMIT_EXCEEDED: { exitCode: EXIT_CODES.rejected, hint: 'use a smaller amount' },
   IDEMPOTENCY_KEY_REUSED: {
@@ -64,6 +110,10 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   INTERNAL_ERROR: { exitCode: EXIT_CODES.unexpected, hint: 'a server bug: report it with the request id' },
   // The CLI's own codes.
   USAGE: { exitCode: EXIT_CODES.usage, hint: 'see wallet <command> --help' },
+  INVALID_ID: {
+    exitCode: EXIT_CODES.usage,
+    hint: 'ids are UUIDs: `wallet holds <user>` and `wallet history <user>` show them',
+  },
   UNEXPECTED: { exitCode: EXIT_CODES.unexpected },
   SERVICE_UNREACHABLE: {
     exitCode: EXIT_CODES.unavailable,
@@ -85,6 +135,11 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
     hint: 'see the lines above; `wallet stack down` cleans up',
   },
 };
+
+/** Whether this CLI has advice of its own for `code` (not the HTTP-status fallback below). */
+export function hasAdviceFor(code: string): boolean {
+  return Object.hasOwn(ADVICE_BY_CODE, code);
+}
 
 const UNKNOWN_SERVER_CODE: Advice = { exitCode: EXIT_CODES.unexpected };
 

@@ -19,9 +19,9 @@ const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   0: 'ok',
   1: 'unexpected error (a bug: please report it)',
   2: 'usage: bad flags, arguments or input (e.g. a negative amount, a malformed email)',
-  3: 'not found: no such user',
-  4: 'rejected: insufficient funds, same account, balance limit',
-  5: 'conflict: email taken, idempotency key reused with a different request',
+  3: 'not found: no such user, hold, transfer or deposit',
+  4: 'rejected: insufficient funds, same account, balance limit, capture or reversal too large',
+  5: 'conflict: email taken, idempotency key reused, wallet frozen, closed or not empty, hold no longer pending or expired',
   6: 'unavailable: a service, Kafka or the network did not answer (retry later)',
   7: 'unauthorized: missing or wrong token (--token, WALLET_TOKEN)',
 };

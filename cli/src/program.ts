@@ -1,13 +1,20 @@
 import { Command } from 'commander';
 import { registerAddMoney } from './commands/add-money.ts';
 import { registerBalance } from './commands/balance.ts';
+import { registerCaptureHold } from './commands/capture-hold.ts';
 import { registerCreateUser } from './commands/create-user.ts';
 import { registerDashboard } from './commands/dashboard.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerHistory } from './commands/history.ts';
+import { registerHold } from './commands/hold.ts';
+import { registerHolds } from './commands/holds.ts';
+import { registerReverse } from './commands/reverse.ts';
 import { registerStack } from './commands/stack.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerUsers } from './commands/users.ts';
+import { registerVoidHold } from './commands/void-hold.ts';
+import { registerWalletStatus } from './commands/wallet-status.ts';
+import { registerWithdraw } from './commands/withdraw.ts';
 import { exitCodesHelp } from './exit-codes.ts';
 
 export const CLI_VERSION = '0.1.0';
@@ -34,9 +41,16 @@ export function buildProgram(): Command {
     .addHelpText('after', `\n${exitCodesHelp()}\n\n${ENVIRONMENT_HELP}`);
   registerCreateUser(program);
   registerAddMoney(program);
+  registerWithdraw(program);
   registerTransfer(program);
+  registerHold(program);
+  registerCaptureHold(program);
+  registerVoidHold(program);
+  registerReverse(program);
+  registerWalletStatus(program);
   registerBalance(program);
   registerHistory(program);
+  registerHolds(program);
   registerUsers(program);
   registerEvents(program);
   registerDashboard(program);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLimit } from '../../cli/src/commands/parse-limit.ts';
-import { adviceFor } from '../../cli/src/error-advice.ts';
+import { adviceFor, hasAdviceFor } from '../../cli/src/error-advice.ts';
 import { EXIT_CODES, exitCodesHelp } from '../../cli/src/exit-codes.ts';
 import { resolveSettings } from '../../cli/src/services/config/cli-settings.ts';
 import { writeServicesFile } from '../../cli/src/services/config/services-file.ts';
@@ -16,10 +16,13 @@ import {
 } from '../../cli/src/services/http/retry-policy.ts';
 import { moneyText, numberToMinor } from '../../cli/src/services/money/money-json.ts';
 import { parseAmountArgument } from '../../cli/src/services/money/parse-amount-argument.ts';
+import { formatExpiry, parseExpiry } from '../../cli/src/services/money/parse-expiry.ts';
+import { parseIdArgument } from '../../cli/src/services/money/parse-id-argument.ts';
 import { parseUserRef } from '../../cli/src/services/users/resolve-user.ts';
 import { computeLayout } from '../../cli/src/ui/dashboard/layout.ts';
 import { sparkline } from '../../cli/src/ui/dashboard/sparkline.ts';
 import { renderTable } from '../../cli/src/ui/text-table.ts';
+import { ERROR_CATALOG } from '../../services/shared/src/errors.ts';
 import { numericToMinor } from '../../services/shared/src/money.ts';
 
 const USER_ID = '0b4c8e9a-1f2d-4c3b-9a8e-7d6c5b4a3f21';
@@ -63,6 +66,56 @@ describe('arguments', () => {
     expect(parseLimit('1')).toBe(1);
     expect(parseLimit('500')).toBe(500);
     for (const bad of ['0', '501', '-1', '2.5', 'x']) expect(() => parseLimit(bad), bad).toThrow();
+  });
+});
+
+describe('hold and reversal arguments', () => {
+  it('Given --expires, When parsed, Then seconds or s/m/h/d become whole seconds from 1s to 7d', () => {
+    expect(parseExpiry('900')).toBe(900);
+    expect(parseExpiry('90s')).toBe(90);
+    expect(parseExpiry('15m')).toBe(900);
+    expect(parseExpiry('2H')).toBe(7_200);
+    expect(parseExpiry('7d')).toBe(604_800);
+    expect(parseExpiry('1s')).toBe(1);
+    expect(parseExpiry('604800')).toBe(604_800);
+  });
+
+  it('Given a bad --expires, When parsed, Then INVALID_EXPIRY (exit 2) before any request', () => {
+    for (const bad of [
+      '0',
+      '0m',
+      '8d',
+      '604801',
+      '169h',
+      '1.5h',
+      '-5m',
+      '15 minutes',
+      '',
+      'm',
+      '99999999s',
+    ]) {
+      expect(() => parseExpiry(bad), bad).toThrow(
+        expect.objectContaining({ code: 'INVALID_EXPIRY', exitCode: 2 }),
+      );
+    }
+  });
+
+  it('Given seconds, When shown, Then the largest whole unit', () => {
+    expect(formatExpiry(900)).toBe('15m');
+    expect(formatExpiry(90)).toBe('90s');
+    expect(formatExpiry(86_400)).toBe('1d');
+    expect(formatExpiry(7_200)).toBe('2h');
+  });
+
+  it('Given a hold or transfer id, When parsed, Then a UUID is lower-cased and anything else is INVALID_ID (exit 2)', () => {
+    expect(parseIdArgument(` ${USER_ID.toUpperCase()} `, 'hold')).toBe(USER_ID);
+    expect(() => parseIdArgument('1234', 'hold')).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_ID',
+        exitCode: 2,
+        message: expect.stringContaining('hold id'),
+      }),
+    );
   });
 });
 
@@ -143,6 +196,29 @@ describe('errors and exit codes', () => {
     expect(adviceFor('UNAUTHORIZED').exitCode).toBe(EXIT_CODES.unauthorized);
     expect(adviceFor('SOMETHING_NEW', 409).exitCode).toBe(EXIT_CODES.conflict);
     expect(adviceFor('SOMETHING_NEW').exitCode).toBe(EXIT_CODES.unexpected);
+  });
+
+  it('Given the money-operation codes, When mapped, Then 404s are not found, 409s conflicts, 422s rejections, a bad expiry usage', () => {
+    for (const code of ['HOLD_NOT_FOUND', 'TRANSFER_NOT_FOUND', 'DEPOSIT_NOT_FOUND'])
+      expect(adviceFor(code).exitCode, code).toBe(EXIT_CODES.notFound);
+    for (const code of [
+      'WALLET_FROZEN',
+      'WALLET_CLOSED',
+      'WALLET_NOT_EMPTY',
+      'HOLD_NOT_PENDING',
+      'HOLD_EXPIRED',
+    ])
+      expect(adviceFor(code).exitCode, code).toBe(EXIT_CODES.conflict);
+    for (const code of ['CAPTURE_EXCEEDS_HOLD', 'REVERSAL_EXCEEDS_ORIGINAL'])
+      expect(adviceFor(code).exitCode, code).toBe(EXIT_CODES.rejected);
+    expect(adviceFor('INVALID_EXPIRY').exitCode).toBe(EXIT_CODES.usage);
+    expect(adviceFor('WALLET_FROZEN').hint).toContain('wallet unfreeze');
+    expect(adviceFor('HOLD_NOT_PENDING').hint).toContain('wallet holds');
+  });
+
+  it('Given every code the services can answer, When looked up, Then the CLI has its own advice for it', () => {
+    const missing = Object.keys(ERROR_CATALOG).filter((code) => !hasAdviceFor(code));
+    expect(missing).toEqual([]);
   });
 
   it('Given the help text, When read, Then every exit code is listed', () => {

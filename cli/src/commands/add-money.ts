@@ -40,6 +40,7 @@ export function registerAddMoney(program: Command): void {
           email: result.user.email,
           amount: moneyText(result.amountMinor),
           balance: moneyText(result.balanceMinor),
+          available_balance: moneyText(result.availableMinor),
           idempotency_key: result.idempotencyKey,
           replayed: result.replayed,
         });

@@ -5,6 +5,7 @@ import { moneyText } from '../services/money/money-json.ts';
 import type { Colors } from '../ui/colors.ts';
 import { shortTime } from '../ui/format-time.ts';
 import { withSpinner } from '../ui/spinner.ts';
+import type { Column } from '../ui/text-table.ts';
 import { withContext } from './command-context.ts';
 import { addCommonOptions, type CommonFlags, examples } from './common-options.ts';
 import { parseLimit } from './parse-limit.ts';
@@ -38,20 +39,7 @@ export function registerHistory(program: Command): void {
         output.document({
           user_id: history.user.user_id,
           email: history.user.email,
-          transactions: history.transactions.map((row) => ({
-            id: row.id,
-            kind: row.kind,
-            balance_change: moneyText(row.changeMinor),
-            old_balance: moneyText(row.oldBalanceMinor),
-            new_balance: moneyText(row.newBalanceMinor),
-            transfer_id: row.transferId,
-            counterparty_id: row.counterpartyId,
-            counterparty_email:
-              row.counterpartyId === null
-                ? null
-                : (history.counterpartyEmails.get(row.counterpartyId) ?? null),
-            timestamp: row.timestamp,
-          })),
+          transactions: history.transactions.map((row) => transactionJson(row, history.counterpartyEmails)),
           next_cursor: history.nextCursor,
           truncated: history.truncated,
         });
@@ -61,27 +49,65 @@ export function registerHistory(program: Command): void {
         output.line(`no transactions yet for ${history.user.email}`);
         return;
       }
-      output.table(
-        [
-          { header: 'time' },
-          { header: 'kind' },
-          { header: 'change', align: 'right' },
-          { header: 'balance', align: 'right' },
-          { header: 'counterparty' },
-        ],
-        history.transactions.map((row) => [
-          shortTime(row.timestamp),
-          kindLabel(row.kind),
-          signedMoney(row, output.colors),
-          moneyText(row.newBalanceMinor),
-          nameOf(row.counterpartyId),
-        ]),
-      );
+      output.table(...historyTable(history.transactions, nameOf, output.colors));
       if (history.nextCursor !== null) {
         output.line(output.colors.dim(`more: wallet history ${history.user.email} --all`));
       }
     });
   });
+}
+
+function transactionJson(row: Transaction, emails: Map<string, string>): Record<string, unknown> {
+  return {
+    id: row.id,
+    seq: row.seq,
+    kind: row.kind,
+    balance_change: moneyText(row.changeMinor),
+    old_balance: moneyText(row.oldBalanceMinor),
+    new_balance: moneyText(row.newBalanceMinor),
+    held_change: moneyText(row.heldChangeMinor),
+    old_held: moneyText(row.oldHeldMinor),
+    new_held: moneyText(row.newHeldMinor),
+    transfer_id: row.transferId,
+    hold_id: row.holdId,
+    reverses_id: row.reversesId,
+    reason: row.reason,
+    counterparty_id: row.counterpartyId,
+    counterparty_email: row.counterpartyId === null ? null : (emails.get(row.counterpartyId) ?? null),
+    timestamp: row.timestamp,
+  };
+}
+
+/**
+ * The table a person reads: the balance change and the balance after; a `held` column (held
+ * after each row) only when the rows touch held money; and the id to act on next: the hold to
+ * capture or void, the transfer or deposit to reverse.
+ */
+function historyTable(
+  rows: Transaction[],
+  nameOf: (id: string | null) => string,
+  colors: Colors,
+): [Column[], string[][]] {
+  const showHeld = rows.some((row) => row.heldChangeMinor !== 0n || row.newHeldMinor !== 0n);
+  const columns: Column[] = [
+    { header: 'time' },
+    { header: 'kind' },
+    { header: 'change', align: 'right' },
+    { header: 'balance', align: 'right' },
+    ...(showHeld ? [{ header: 'held', align: 'right' } as const] : []),
+    { header: 'counterparty' },
+    { header: 'reference' },
+  ];
+  const cells = rows.map((row) => [
+    shortTime(row.timestamp),
+    kindLabel(row),
+    signedMoney(row.changeMinor, colors),
+    moneyText(row.newBalanceMinor),
+    ...(showHeld ? [moneyText(row.newHeldMinor)] : []),
+    nameOf(row.counterpartyId),
+    referenceOf(row),
+  ]);
+  return [columns, cells];
 }
 
 const KIND_LABELS: Record<Transaction['kind'], string> = {
@@ -96,12 +122,22 @@ const KIND_LABELS: Record<Transaction['kind'], string> = {
   deposit_reversal: 'deposit reversal',
 };
 
-function kindLabel(kind: Transaction['kind']): string {
-  return KIND_LABELS[kind];
+/** A capture is a transfer that names its hold: "capture out" / "capture in" says so. */
+function kindLabel(row: Transaction): string {
+  if (row.holdId !== null && row.kind === 'transfer_out') return 'capture out';
+  if (row.holdId !== null && row.kind === 'transfer_in') return 'capture in';
+  return KIND_LABELS[row.kind];
 }
 
-/** "+25.00" in green, "-5.00" in red (colour only on a TTY; the padding counts plain text). */
-function signedMoney(row: Transaction, colors: Colors): string {
-  const text = row.changeMinor > 0n ? `+${moneyText(row.changeMinor)}` : moneyText(row.changeMinor);
-  return row.changeMinor > 0n ? colors.green(text) : colors.red(text);
+/** The id a person acts on from this row: a hold, a transfer (or reversal), or the row itself. */
+function referenceOf(row: Transaction): string {
+  if (row.kind === 'hold' || row.kind === 'hold_release') return row.holdId ?? row.id;
+  return row.transferId ?? row.id;
+}
+
+/** "+25.00" in green, "-5.00" in red, nothing when the balance did not move (a hold). */
+function signedMoney(changeMinor: bigint, colors: Colors): string {
+  if (changeMinor === 0n) return '';
+  const text = changeMinor > 0n ? `+${moneyText(changeMinor)}` : moneyText(changeMinor);
+  return changeMinor > 0n ? colors.green(text) : colors.red(text);
 }

@@ -40,6 +40,7 @@ export function registerTransfer(program: Command): void {
             user_id: result.source.user_id,
             email: result.source.email,
             balance: moneyText(result.sourceBalanceMinor),
+            available_balance: moneyText(result.sourceAvailableMinor),
           },
           to: {
             user_id: result.target.user_id,

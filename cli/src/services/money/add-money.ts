@@ -7,6 +7,7 @@ export type AddMoneyResult = {
   user: UserView;
   amountMinor: bigint;
   balanceMinor: bigint;
+  availableMinor: bigint;
   transactionId: string;
   idempotencyKey: string;
   replayed: boolean;
@@ -24,6 +25,7 @@ export async function addMoney(
     user,
     amountMinor,
     balanceMinor: deposit.balanceMinor,
+    availableMinor: deposit.availableMinor,
     transactionId: deposit.transactionId,
     idempotencyKey: input.idempotencyKey,
     replayed: deposit.replayed,

@@ -3,10 +3,9 @@ import type { Transaction } from '../api/transactions-api.ts';
 import type { UserView } from '../api/users-api.ts';
 import type { WalletApis } from '../api/wallet-apis.ts';
 import { resolveUser } from '../users/resolve-user.ts';
+import { nameUsers } from './name-users.ts';
 
 export const HISTORY_ROWS_MAX = 100_000;
-/** Counterparty emails are looked up for at most this many distinct users, in parallel. */
-export const COUNTERPARTY_LOOKUPS_MAX = 50;
 
 export type History = {
   user: UserView;
@@ -48,23 +47,9 @@ export async function listHistory(
     transactions,
     nextCursor,
     truncated,
-    counterpartyEmails: await nameCounterparties(apis, transactions),
+    counterpartyEmails: await nameUsers(
+      apis,
+      transactions.map((row) => row.counterpartyId),
+    ),
   };
-}
-
-async function nameCounterparties(
-  apis: WalletApis,
-  transactions: Transaction[],
-): Promise<Map<string, string>> {
-  const ids = [...new Set(transactions.map((row) => row.counterpartyId).filter((id) => id !== null))];
-  const named = await Promise.all(
-    ids.slice(0, COUNTERPARTY_LOOKUPS_MAX).map(async (id) => {
-      try {
-        return [id, (await apis.users.getUser(id)).email] as const;
-      } catch {
-        return undefined; // A name is a nicety: the id is shown instead.
-      }
-    }),
-  );
-  return new Map(named.filter((entry) => entry !== undefined));
 }

@@ -9,6 +9,7 @@ export type TransferResult = {
   target: UserView;
   amountMinor: bigint;
   sourceBalanceMinor: bigint;
+  sourceAvailableMinor: bigint;
   targetBalanceMinor: bigint;
   transferId: string;
   idempotencyKey: string;
@@ -39,6 +40,7 @@ export async function transferMoney(
     target,
     amountMinor,
     sourceBalanceMinor: transfer.fromBalanceMinor,
+    sourceAvailableMinor: transfer.fromAvailableMinor,
     targetBalanceMinor: transfer.toBalanceMinor,
     transferId: transfer.transferId,
     idempotencyKey: input.idempotencyKey,
