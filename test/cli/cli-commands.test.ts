@@ -175,12 +175,12 @@ describe('the wallet CLI, built, against both services', () => {
   });
 
   describe('balance, history, users', () => {
-    it('Given alice, When her balance is asked, Then an aligned table with two decimals', async () => {
+    it('Given alice, When her balance is asked, Then an aligned table with two decimals, held, available and status', async () => {
       const run = await wallet('balance', 'alice@example.com');
       expect(run.code).toBe(0);
       const [header, row] = run.stdout.trim().split('\n');
-      expect(header).toMatch(/^email\s+user id\s+balance$/);
-      expect(row).toMatch(/^alice@example\.com\s+[0-9a-f-]{36}\s+20\.80$/);
+      expect(header).toMatch(/^email\s+user id\s+balance\s+held\s+available\s+status$/);
+      expect(row).toMatch(/^alice@example\.com\s+[0-9a-f-]{36}\s+20\.80\s+0\.00\s+20\.80\s+active$/);
       expect(header!.length).toBe(row!.length);
     });
 
@@ -188,9 +188,10 @@ describe('the wallet CLI, built, against both services', () => {
       const run = await wallet('history', 'alice@example.com');
       expect(run.code).toBe(0);
       const lines = run.stdout.trim().split('\n');
-      expect(lines[0]).toMatch(/^time\s+kind\s+change\s+balance\s+counterparty$/);
-      expect(lines[1]).toMatch(/transfer in\s+\+0\.80\s+20\.80\s+bob@example\.com$/);
-      expect(lines.at(-1)).toMatch(/deposit\s+\+25\.00\s+25\.00$/);
+      // No holds yet, so no held column; the reference is what `wallet reverse` takes.
+      expect(lines[0]).toMatch(/^time\s+kind\s+change\s+balance\s+counterparty\s+reference$/);
+      expect(lines[1]).toMatch(/transfer in\s+\+0\.80\s+20\.80\s+bob@example\.com\s+[0-9a-f-]{36}$/);
+      expect(lines.at(-1)).toMatch(/deposit\s+\+25\.00\s+25\.00\s+[0-9a-f-]{36}$/);
     });
 
     it('Given --limit 2 --json, When listing history, Then two rows and a cursor for more', async () => {
