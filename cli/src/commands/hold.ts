@@ -18,7 +18,9 @@ type Flags = CommonFlags & IdempotencyFlags & { expires?: string };
 export function registerHold(program: Command): void {
   const command = program
     .command('hold')
-    .description('reserve money of one user for another until captured, voided or expired')
+    .description(
+      'reserve money of one user for another until captured (wallet capture), voided (wallet void) or expired',
+    )
     .argument('<from>', 'email or user id of the payer (the money is held on this wallet)')
     .argument('<to>', 'email or user id of the payee (gets it when captured)')
     .argument('<amount>', 'positive, at most 2 decimals, e.g. 5.25')
@@ -31,7 +33,7 @@ export function registerHold(program: Command): void {
     examples([
       'wallet hold alice@example.com bob@example.com 20',
       'wallet hold alice@example.com bob@example.com 20 --expires 2h --json',
-      'wallet capture <hold-id>   # then: move it;  wallet void <hold-id>  to release it',
+      'wallet hold 0b4c…-uuid bob@example.com 12.50 --expires 90s',
     ]),
   );
   command.action(async (from: string, to: string, amount: string, flags: Flags) => {
