@@ -49,7 +49,7 @@ describe('the wallet contract end to end (user-service + transactions-service)',
     }
 
     // Then
-    const settled = `{"email":"early-bird@example.com","user_id":"${user.user_id}","balance":0}`;
+    const settled = `{"email":"early-bird@example.com","user_id":"${user.user_id}","balance":0,"held":0,"available_balance":0,"status":"active"}`;
     for (const answer of answers) expect([settled, '503 WALLET_PENDING']).toContain(answer);
     // Only if the loop ran out did the wallet not open; then wait for it properly.
     if (answers.at(-1) !== settled) expect(await waitForWallet(user.email)).toBe(settled);
@@ -60,7 +60,7 @@ describe('the wallet contract end to end (user-service + transactions-service)',
     const alice = await createUser('Alice.E2E@example.com');
     const bob = await createUser('bob.e2e@example.com');
     expect(await waitForWallet(alice.email)).toBe(
-      `{"email":"alice.e2e@example.com","user_id":"${alice.user_id}","balance":0}`,
+      `{"email":"alice.e2e@example.com","user_id":"${alice.user_id}","balance":0,"held":0,"available_balance":0,"status":"active"}`,
     );
     await waitForWallet(bob.email);
 
@@ -81,9 +81,11 @@ describe('the wallet contract end to end (user-service + transactions-service)',
     const aliceBalance = await call(users.url, 'GET', '/getBalance', { json: { email: alice.email } });
     const bobBalance = await call(users.url, 'GET', `/getBalance?email=${bob.email}`);
     expect(aliceBalance.text).toBe(
-      `{"email":"alice.e2e@example.com","user_id":"${alice.user_id}","balance":69.5}`,
+      `{"email":"alice.e2e@example.com","user_id":"${alice.user_id}","balance":69.5,"held":0,"available_balance":69.5,"status":"active"}`,
     );
-    expect(bobBalance.text).toBe(`{"email":"bob.e2e@example.com","user_id":"${bob.user_id}","balance":30.5}`);
+    expect(bobBalance.text).toBe(
+      `{"email":"bob.e2e@example.com","user_id":"${bob.user_id}","balance":30.5,"held":0,"available_balance":30.5,"status":"active"}`,
+    );
 
     const aliceHistory = await call(transactions.url, 'GET', `/transactions?user_id=${alice.user_id}`);
     expect(aliceHistory.status).toBe(200);

@@ -29,7 +29,14 @@ describe('NATS balance responder', () => {
     const reply = await ask({ user_id: userId });
 
     // Then
-    expect(reply).toEqual({ ok: true, user_id: userId, balance: '12.30' });
+    expect(reply).toEqual({
+      ok: true,
+      user_id: userId,
+      balance: '12.30',
+      held: '0.00',
+      available_balance: '12.30',
+      status: 'active',
+    });
   });
 
   it('Given no wallet for a user, When its balance is requested, Then WALLET_NOT_FOUND', async () => {

@@ -6,10 +6,14 @@ import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
 import type { TransactionsConfig } from './config.ts';
 import { toClientError } from './database-errors.ts';
 import { registerAddMoneyRoute } from './routes/add-money-route.ts';
+import { registerHoldRoutes } from './routes/hold-routes.ts';
 import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
+import { registerReversalRoutes } from './routes/reversal-routes.ts';
 import type { RouteDeps } from './routes/route-deps.ts';
 import { registerTransferMoneyRoute } from './routes/transfer-money-route.ts';
 import { registerWalletRoutes } from './routes/wallet-routes.ts';
+import { registerWalletStatusRoutes } from './routes/wallet-status-routes.ts';
+import { registerWithdrawMoneyRoute } from './routes/withdraw-money-route.ts';
 
 export const SERVICE_NAME = 'transactions-service';
 export const SERVICE_VERSION = '0.1.0';
@@ -26,7 +30,8 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
   const app = await createHttpApp({
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
-    description: 'Wallets and exact money movements: deposits, transfers, history.',
+    description:
+      'Wallets and exact money movements: deposits, withdrawals, transfers, holds, reversals, history.',
     logLevel: deps.config.LOG_LEVEL,
     logStream: deps.logStream,
   });
@@ -41,8 +46,12 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
     mapErrorsInScope(routes, toClientError);
     registerAddMoneyRoute(routes, deps);
     registerTransferMoneyRoute(routes, deps);
+    registerWithdrawMoneyRoute(routes, deps);
+    registerHoldRoutes(routes, deps);
+    registerReversalRoutes(routes, deps);
     registerListTransactionsRoute(routes, deps);
     registerWalletRoutes(routes, deps);
+    registerWalletStatusRoutes(routes, deps);
   });
   return app;
 }

@@ -15,6 +15,7 @@ import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
 import type { TransactionsConfig } from './config.ts';
+import { startHoldExpiry } from './hold-expiry.ts';
 import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
@@ -34,7 +35,7 @@ type Closer = { name: string; close: () => Promise<unknown> };
 
 /**
  * Starts one replica: database (migrated), Kafka topics, outbox relay, user-created consumer,
- * NATS balance responder, idempotency cleanup, then HTTP. If any step fails, what already
+ * NATS balance responder, idempotency cleanup, hold expiry, then HTTP. If any step fails, what already
  * started is closed again and the error is rethrown.
  */
 export async function startTransactionsService(
@@ -125,6 +126,15 @@ export async function startTransactionsService(
       onError: (error) => log.warn({ err: error }, 'idempotency key cleanup failed'),
     });
     closers.push({ name: 'idempotency cleanup', close: () => cleanup.stop() });
+
+    const holdExpiry = startHoldExpiry({
+      pool,
+      namespace,
+      intervalMs: config.HOLD_EXPIRY_INTERVAL_MS,
+      onExpired: () => relay.nudge(),
+      onError: (error) => log.warn({ err: error }, 'hold expiry sweep failed'),
+    });
+    closers.push({ name: 'hold expiry', close: () => holdExpiry.stop() });
 
     // app.close stops accepting, lets in-flight requests finish, and runs before everything else.
     closers.push({ name: 'http', close: () => closeHttp(app) });

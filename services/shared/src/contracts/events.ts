@@ -10,6 +10,16 @@ export const TOPICS = {
   userCreatedDeadLetter: 'user-created.dlq',
   moneyAdded: 'money-added',
   moneyTransferred: 'money-transferred',
+  moneyWithdrawn: 'money-withdrawn',
+  holdCreated: 'hold-created',
+  holdCaptured: 'hold-captured',
+  holdVoided: 'hold-voided',
+  holdExpired: 'hold-expired',
+  transferReversed: 'transfer-reversed',
+  depositReversed: 'deposit-reversed',
+  walletFrozen: 'wallet-frozen',
+  walletUnfrozen: 'wallet-unfrozen',
+  walletClosed: 'wallet-closed',
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -32,12 +42,28 @@ export const userCreatedEventSchema = z.object({
 });
 export type UserCreatedEvent = z.infer<typeof userCreatedEventSchema>;
 
+/**
+ * Every money event carries, for each wallet it touched, that wallet's ledger sequence and its
+ * balances after the change: a consumer orders events per wallet by `seq`, notices a gap, and
+ * applies only what is newer than what it has.
+ */
+export const walletAfterSchema = z.object({
+  user_id: z.uuid(),
+  seq: z.number().int().positive(),
+  balance: decimalText,
+  held: decimalText,
+  available_balance: decimalText,
+});
+export type WalletAfter = z.infer<typeof walletAfterSchema>;
+const walletsAfterSchema = z.array(walletAfterSchema).min(1).max(2);
+
 export const moneyAddedEventSchema = z.object({
   transaction_id: z.uuid(),
   user_id: z.uuid(),
   amount: decimalText,
   balance: decimalText,
   occurred_at: z.string(),
+  wallets: walletsAfterSchema,
 });
 export type MoneyAddedEvent = z.infer<typeof moneyAddedEventSchema>;
 
@@ -49,5 +75,69 @@ export const moneyTransferredEventSchema = z.object({
   from_balance: decimalText,
   to_balance: decimalText,
   occurred_at: z.string(),
+  wallets: walletsAfterSchema,
 });
 export type MoneyTransferredEvent = z.infer<typeof moneyTransferredEventSchema>;
+
+export const moneyWithdrawnEventSchema = z.object({
+  transaction_id: z.uuid(),
+  user_id: z.uuid(),
+  amount: decimalText,
+  balance: decimalText,
+  occurred_at: z.string(),
+  wallets: walletsAfterSchema,
+});
+export type MoneyWithdrawnEvent = z.infer<typeof moneyWithdrawnEventSchema>;
+
+/** hold-created, hold-voided and hold-expired: the sender's wallet only. */
+export const holdEventSchema = z.object({
+  hold_id: z.uuid(),
+  from_user_id: z.uuid(),
+  to_user_id: z.uuid(),
+  amount: decimalText,
+  expires_at: z.string(),
+  occurred_at: z.string(),
+  wallets: walletsAfterSchema,
+});
+export type HoldEvent = z.infer<typeof holdEventSchema>;
+
+/** `captured_amount` moved as transfer `transfer_id`; `released_amount` (the rest) went back to available. */
+export const holdCapturedEventSchema = holdEventSchema.extend({
+  transfer_id: z.uuid(),
+  captured_amount: decimalText,
+  released_amount: decimalText,
+});
+export type HoldCapturedEvent = z.infer<typeof holdCapturedEventSchema>;
+
+/** Money went back from the original receiver (`from_user_id`) to the original sender (`to_user_id`). */
+export const transferReversedEventSchema = z.object({
+  reversal_id: z.uuid(),
+  transfer_id: z.uuid(),
+  from_user_id: z.uuid(),
+  to_user_id: z.uuid(),
+  amount: decimalText,
+  reason: z.string().nullable(),
+  occurred_at: z.string(),
+  wallets: walletsAfterSchema,
+});
+export type TransferReversedEvent = z.infer<typeof transferReversedEventSchema>;
+
+export const depositReversedEventSchema = z.object({
+  reversal_id: z.uuid(),
+  transaction_id: z.uuid(),
+  user_id: z.uuid(),
+  amount: decimalText,
+  reason: z.string().nullable(),
+  occurred_at: z.string(),
+  wallets: walletsAfterSchema,
+});
+export type DepositReversedEvent = z.infer<typeof depositReversedEventSchema>;
+
+/** wallet-frozen, wallet-unfrozen, wallet-closed: no money moves, so no ledger sequence. */
+export const walletStatusEventSchema = z.object({
+  user_id: z.uuid(),
+  status: z.enum(['active', 'frozen', 'closed']),
+  reason: z.string().nullable(),
+  occurred_at: z.string(),
+});
+export type WalletStatusEvent = z.infer<typeof walletStatusEventSchema>;

@@ -11,11 +11,20 @@ export function balanceSubject(namespace: string): string {
   return `${namespace}${BALANCE_SUBJECT}`;
 }
 
+const decimalText = z.string().regex(/^\d+\.\d{2}$/);
+
 export const balanceRequestSchema = z.object({ user_id: z.uuid() });
 export type BalanceRequest = z.infer<typeof balanceRequestSchema>;
 
 export const balanceReplySchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), user_id: z.uuid(), balance: z.string().regex(/^\d+\.\d{2}$/) }),
+  z.object({
+    ok: z.literal(true),
+    user_id: z.uuid(),
+    balance: decimalText,
+    held: decimalText,
+    available_balance: decimalText,
+    status: z.enum(['active', 'frozen', 'closed']),
+  }),
   z.object({
     ok: z.literal(false),
     // BUSY: the responder already works on as many requests as it takes at once.

@@ -2,11 +2,33 @@ import { z } from 'zod';
 import { amountInputSchema, cursorSchema, pageLimitSchema, userIdSchema } from './common.ts';
 
 /** transactions-service HTTP contract (port 8081). */
+
+/**
+ * A wallet is `active` (everything allowed), `frozen` (money in lands, nothing leaves: no
+ * withdrawal, transfer, hold or capture from it) or `closed` (read-only, every money command refused).
+ */
+export const walletStatusSchema = z.enum(['active', 'frozen', 'closed']);
+export type WalletStatus = z.infer<typeof walletStatusSchema>;
+
+/** Why an operator froze, unfroze or closed a wallet: kept with the wallet and in the event. */
+export const STATUS_REASON_LENGTH_MAX = 500;
+const reasonSchema = z.string().trim().min(1).max(STATUS_REASON_LENGTH_MAX);
+
 export const addMoneyBodySchema = z.object({ user_id: userIdSchema, amount: amountInputSchema });
 export const addMoneyResponseSchema = z.object({
   updated_balance: z.number(),
   user_id: userIdSchema,
   transaction_id: z.uuid(),
+  available_balance: z.number(),
+});
+
+export const withdrawMoneyBodySchema = addMoneyBodySchema;
+export const withdrawMoneyResponseSchema = z.object({
+  transaction_id: z.uuid(),
+  user_id: userIdSchema,
+  amount: z.number(),
+  updated_balance: z.number(),
+  available_balance: z.number(),
 });
 
 /** `amount_to_transfer` is the field name of the original roadmap spec; both are accepted. */
@@ -28,18 +50,125 @@ export const transferMoneyResponseSchema = z.object({
   amount: z.number(),
   from_balance: z.number(),
   to_balance: z.number(),
+  from_available_balance: z.number(),
 });
 
-export const transactionKindSchema = z.enum(['deposit', 'transfer_out', 'transfer_in']);
+/** Holds: money reserved on the sender until captured (moved), voided or expired (released). */
+export const HOLD_EXPIRY_DEFAULT_SECONDS = 15 * 60;
+export const HOLD_EXPIRY_MAX_SECONDS = 7 * 24 * 60 * 60;
+export const holdStatusSchema = z.enum(['pending', 'captured', 'voided', 'expired']);
+export type HoldStatus = z.infer<typeof holdStatusSchema>;
+
+/** The range is checked in the handler so that a bad value gets INVALID_EXPIRY, not VALIDATION_FAILED. */
+export const createHoldBodySchema = z.object({
+  from_user_id: userIdSchema,
+  to_user_id: userIdSchema,
+  amount: amountInputSchema,
+  expires_in_seconds: z.number().optional(),
+});
+export const holdParamsSchema = z.object({ hold_id: z.uuid({ error: 'must be a UUID' }) });
+/** Capture all (no amount) or part; the rest of the hold is released. */
+export const captureHoldBodySchema = z.object({ amount: amountInputSchema.optional() }).nullish();
+export const voidHoldBodySchema = z.object({}).nullish();
+
+export const holdSchema = z.object({
+  hold_id: z.uuid(),
+  from_user_id: userIdSchema,
+  to_user_id: userIdSchema,
+  amount: z.number(),
+  /** captured: what moved to the receiver (≤ amount); null otherwise. */
+  captured_amount: z.number().nullable(),
+  status: holdStatusSchema,
+  expires_at: z.string(),
+  created_at: z.string(),
+  /** When it stopped being pending; null while pending. */
+  resolved_at: z.string().nullable(),
+  /** captured: the transfer that moved the money. */
+  transfer_id: z.uuid().nullable(),
+});
+export type HoldView = z.infer<typeof holdSchema>;
+
+/** A hold command's answer: the hold and the sender's balances after it. Capture adds the receiver's. */
+export const holdResponseSchema = holdSchema.extend({
+  balance: z.number(),
+  held: z.number(),
+  available_balance: z.number(),
+  to_balance: z.number().optional(),
+});
+
+export const listHoldsQuerySchema = z.object({
+  user_id: userIdSchema,
+  status: holdStatusSchema.optional(),
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
+});
+export const holdPageSchema = z.object({ holds: z.array(holdSchema), next_cursor: z.string().nullable() });
+
+/** Reversals: all of what remains by default, or part; the sum never exceeds the original. */
+export const reverseBodySchema = z
+  .object({ amount: amountInputSchema.optional(), reason: reasonSchema.optional() })
+  .nullish();
+export const transferParamsSchema = z.object({ transfer_id: z.uuid({ error: 'must be a UUID' }) });
+export const depositParamsSchema = z.object({ transaction_id: z.uuid({ error: 'must be a UUID' }) });
+
+/** Money goes back from the original receiver (`from_user_id` here) to the original sender. */
+export const transferReversalResponseSchema = z.object({
+  reversal_id: z.uuid(),
+  transfer_id: z.uuid(),
+  from_user_id: userIdSchema,
+  to_user_id: userIdSchema,
+  amount: z.number(),
+  reversed_total: z.number(),
+  remaining: z.number(),
+  from_balance: z.number(),
+  to_balance: z.number(),
+  from_available_balance: z.number(),
+});
+export const depositReversalResponseSchema = z.object({
+  reversal_id: z.uuid(),
+  transaction_id: z.uuid(),
+  user_id: userIdSchema,
+  amount: z.number(),
+  reversed_total: z.number(),
+  remaining: z.number(),
+  updated_balance: z.number(),
+  available_balance: z.number(),
+});
+
+export const freezeWalletBodySchema = z.object({ reason: reasonSchema });
+export const walletStatusBodySchema = z.object({ reason: reasonSchema.optional() }).nullish();
+
+export const transactionKindSchema = z.enum([
+  'deposit',
+  'withdrawal',
+  'transfer_out',
+  'transfer_in',
+  'hold',
+  'hold_release',
+  'reversal_out',
+  'reversal_in',
+  'deposit_reversal',
+]);
+export type TransactionKind = z.infer<typeof transactionKindSchema>;
 export const transactionSchema = z.object({
   id: z.uuid(),
   user_id: userIdSchema,
+  /** The wallet's ledger sequence: 1, 2, 3 … per wallet, no gaps. */
+  seq: z.number().int(),
   kind: transactionKindSchema,
   balance_change: z.number(),
   old_balance: z.number(),
   new_balance: z.number(),
+  held_change: z.number(),
+  old_held: z.number(),
+  new_held: z.number(),
+  /** transfer legs (and reversal legs and captures): the transfer's id. */
   transfer_id: z.uuid().nullable(),
   counterparty_id: userIdSchema.nullable(),
+  hold_id: z.uuid().nullable(),
+  /** reversal rows: the transfer id or deposit transaction id they reverse. */
+  reverses_id: z.uuid().nullable(),
+  reason: z.string().nullable(),
   timestamp: z.string(),
 });
 export type TransactionView = z.infer<typeof transactionSchema>;
@@ -54,7 +183,18 @@ export const transactionPageSchema = z.object({
   next_cursor: z.string().nullable(),
 });
 
-export const walletSchema = z.object({ user_id: userIdSchema, balance: z.number(), created_at: z.string() });
+export const walletSchema = z.object({
+  user_id: userIdSchema,
+  balance: z.number(),
+  held: z.number(),
+  available_balance: z.number(),
+  status: walletStatusSchema,
+  status_reason: z.string().nullable(),
+  /** The ledger sequence of its latest row (0 before the first). */
+  seq: z.number().int(),
+  created_at: z.string(),
+});
+export type WalletView = z.infer<typeof walletSchema>;
 export const walletPageSchema = z.object({
   wallets: z.array(walletSchema),
   next_cursor: z.string().nullable(),

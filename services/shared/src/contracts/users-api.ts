@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorSchema, emailSchema, pageLimitSchema, userIdSchema } from './common.ts';
+import { walletStatusSchema } from './transactions-api.ts';
 
 /** user-service HTTP contract (port 8080). */
 export const createUserBodySchema = z.object({ email: emailSchema });
@@ -18,7 +19,13 @@ export const getBalanceBodySchema = z.object({ email: emailSchema }).nullish();
 export const balanceResponseSchema = z.object({
   email: z.string(),
   user_id: userIdSchema,
+  /** Posted money: what the wallet has today. */
   balance: z.number(),
+  /** Reserved by open holds. */
+  held: z.number(),
+  /** balance − held: what the user can spend now. */
+  available_balance: z.number(),
+  status: walletStatusSchema,
 });
 
 /** `email` narrows the page to that one user (how the CLI resolves an email to an id). */

@@ -14,6 +14,13 @@ export function createBalanceHandler(pool: Pool): (data: unknown) => Promise<Bal
     const userId = request.data.user_id.toLowerCase();
     const wallet = await findWallet(pool, userId);
     if (!wallet) return { ok: false, code: 'WALLET_NOT_FOUND' };
-    return { ok: true, user_id: userId, balance: formatMinor(wallet.balanceMinor) };
+    return {
+      ok: true,
+      user_id: userId,
+      balance: formatMinor(wallet.balanceMinor),
+      held: formatMinor(wallet.heldMinor),
+      available_balance: formatMinor(wallet.balanceMinor - wallet.heldMinor),
+      status: wallet.status,
+    };
   };
 }

@@ -3,11 +3,6 @@ import { ensureTopicsWithRetry, type KafkaClient } from '../../../shared/src/mes
 
 /** Creates the namespaced topics this service reads and writes (retried, see ensureTopicsWithRetry). */
 export async function ensureServiceTopics(kafka: KafkaClient, namespace: string): Promise<void> {
-  const topics = [
-    TOPICS.userCreated,
-    TOPICS.userCreatedDeadLetter,
-    TOPICS.moneyAdded,
-    TOPICS.moneyTransferred,
-  ].map((topic) => ({ topic: topicName(namespace, topic) }));
+  const topics = Object.values(TOPICS).map((topic) => ({ topic: topicName(namespace, topic) }));
   await ensureTopicsWithRetry(kafka, topics);
 }

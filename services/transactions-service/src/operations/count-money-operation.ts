@@ -1,7 +1,16 @@
 import type { Counter } from 'prom-client';
 import { isAppError } from '../../../shared/src/errors.ts';
 
-export type MoneyOperationName = 'addMoney' | 'transferMoney';
+export type MoneyOperationName =
+  | 'addMoney'
+  | 'transferMoney'
+  | 'withdrawMoney'
+  | 'createHold'
+  | 'captureHold'
+  | 'voidHold'
+  | 'reverseTransfer'
+  | 'reverseDeposit'
+  | 'setWalletStatus';
 
 /**
  * Runs one money command and counts how it ended in wallet_money_operations_total: `ok`,

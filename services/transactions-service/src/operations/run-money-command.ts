@@ -1,32 +1,65 @@
-import type { Pool, PoolClient } from '../../../shared/src/db/pool.ts';
+import { type TopicName, topicName } from '../../../shared/src/contracts/events.ts';
+import type { Pool } from '../../../shared/src/db/pool.ts';
 import { withStatement } from '../../../shared/src/db/transaction.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { toClientError } from '../database-errors.ts';
-import type { MoneyCommandResult } from '../repositories/money-command-repository.ts';
+import { hashRequest } from '../idempotency-key.ts';
+import { callMoneyFunction, type SqlArgument } from '../repositories/money-command-repository.ts';
+import { outboxEventHeading } from './outbox-event-heading.ts';
+import { refusalError } from './refusal-error.ts';
 
 export const SUCCESS_STATUS_CODE = 200;
 
 /** What a money operation answers: the response to send, and whether it was replayed from its key. */
 export type Outcome<T> = { statusCode: number; body: T; replayed: boolean };
-/** A verdict that refuses the command (no wallet, funds, limit), as its operation words it. */
-export type Refusal = MoneyCommandResult & {
-  verdict: 'wallet_not_found' | 'insufficient_funds' | 'balance_limit_exceeded';
+
+/** One money command as its operation describes it; the SQL function does the rest. */
+export type MoneyCommand = {
+  /** The SQL function (migration 003) that runs the whole command. */
+  fn: string;
+  /** Idempotency keys are unique per scope: the route, e.g. `POST /withdrawMoney`. */
+  scope: string;
+  idempotencyKey: string | undefined;
+  /** The request as understood (ids lower-cased, amounts in minor units): a replay must match it. */
+  request: Record<string, string | bigint>;
+  /** The function's own arguments, between the key claim and the event. */
+  args: SqlArgument[];
+  namespace: string;
+  topic: TopicName;
+  requestId: string;
+  statusCode?: number;
+  /** What the command asked to move, for the wording of a refusal. */
+  amountMinor?: bigint | undefined;
 };
 
 /**
  * Runs one money command: a single statement that is its own transaction (claim the key, move
  * the money, write the outbox event, store the response), retried whole on a serialization
  * failure or deadlock. A replay returns the stored response and moves nothing; a refusal moved
- * nothing and left the key unclaimed, and is turned into its coded error by `refuse`.
+ * nothing and left the key unclaimed, and becomes its coded error.
  */
-export async function runMoneyCommand<T>(
-  pool: Pool,
-  call: (client: PoolClient) => Promise<MoneyCommandResult>,
-  refuse: (refusal: Refusal) => AppError,
-): Promise<Outcome<T>> {
-  let result: MoneyCommandResult;
+export async function runMoneyCommand<T>(pool: Pool, command: MoneyCommand): Promise<Outcome<T>> {
+  const claim = {
+    scope: command.scope,
+    key: command.idempotencyKey ?? null,
+    requestHash: hashRequest(command.request),
+  };
+  let result: Awaited<ReturnType<typeof callMoneyFunction>>;
   try {
-    result = await withStatement(pool, call);
+    result = await withStatement(pool, (client) =>
+      callMoneyFunction(client, {
+        fn: command.fn,
+        claim,
+        args: command.args,
+        // A fresh event id per attempt: a retried attempt rolled the first one back.
+        event: outboxEventHeading({
+          topic: topicName(command.namespace, command.topic),
+          type: command.topic,
+          requestId: command.requestId,
+        }),
+        statusCode: command.statusCode ?? SUCCESS_STATUS_CODE,
+      }),
+    );
   } catch (error) {
     throw toClientError(error);
   }
@@ -43,11 +76,6 @@ export async function runMoneyCommand<T>(
     case 'key_reused':
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
     default:
-      throw refuse({ ...result, verdict: result.verdict });
+      throw refusalError({ ...result, verdict: result.verdict }, command.amountMinor);
   }
-}
-
-/** A refusal's detail column the SQL function always fills: its absence is a bug. */
-export function missingField(name: string): never {
-  throw new Error(`money command refusal without its ${name}`);
 }

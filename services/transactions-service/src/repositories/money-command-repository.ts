@@ -1,7 +1,7 @@
 import type { PoolClient } from '../../../shared/src/db/pool.ts';
 import { formatMinor, numericToMinor } from '../../../shared/src/money.ts';
 
-/** How a money command ended, as the SQL functions of migration 002 report it. */
+/** How a money command ended, as the SQL functions (migrations 002, 003) report it. */
 export const MONEY_COMMAND_VERDICTS = [
   'done',
   'replayed',
@@ -9,6 +9,16 @@ export const MONEY_COMMAND_VERDICTS = [
   'wallet_not_found',
   'insufficient_funds',
   'balance_limit_exceeded',
+  'wallet_frozen',
+  'wallet_closed',
+  'wallet_not_empty',
+  'hold_not_found',
+  'hold_not_pending',
+  'hold_expired',
+  'capture_exceeds_hold',
+  'transfer_not_found',
+  'deposit_not_found',
+  'reversal_exceeds_original',
 ] as const;
 export type MoneyCommandVerdict = (typeof MONEY_COMMAND_VERDICTS)[number];
 
@@ -18,10 +28,12 @@ export type MoneyCommandResult = {
   statusCode: number | null;
   /** done and replayed: the response body, as stored under the idempotency key. */
   response: unknown;
-  /** wallet_not_found: the user without a wallet. */
+  /** Refusals: the wallet the refusal is about. */
   userId: string | null;
-  /** insufficient_funds: the sender's balance. */
+  /** insufficient_funds: the available balance; reversal_exceeds_original: what remains; capture_exceeds_hold: the hold. */
   balanceMinor: bigint | null;
+  /** hold_not_pending, hold_expired: the hold's status. */
+  detail: string | null;
 };
 
 /** The idempotency key of a command; `key` null when the request came without one. */
@@ -29,15 +41,17 @@ export type KeyClaim = { scope: string; key: string | null; requestHash: string 
 /** The outbox event a command writes; its payload is built in SQL from the balances. */
 export type OutboxEventHeading = { eventId: string; topic: string; headers: Record<string, string> };
 
+/** One argument of a money function and the SQL type it is cast to. */
+export type SqlArgument = [value: string | number | bigint | null, type: 'text' | 'uuid' | 'int' | 'jsonb'];
+
 type ResultRecord = {
   verdict: string;
   status_code: number | null;
   response: unknown;
   user_id: string | null;
   balance: string | null;
+  detail: string | null;
 };
-
-const RESULT_COLUMNS = 'verdict, status_code, response, user_id::text, balance::text';
 
 function toResult(rows: ResultRecord[]): MoneyCommandResult {
   const row = rows[0];
@@ -51,85 +65,46 @@ function toResult(rows: ResultRecord[]): MoneyCommandResult {
     response: row.response,
     userId: row.user_id,
     balanceMinor: row.balance === null ? null : numericToMinor(row.balance),
+    detail: row.detail,
   };
 }
 
 /**
- * One deposit in one statement (function add_money): claim the key, lock the wallet, check the
- * limit, move the money, write the ledger row and the outbox event, store the response.
- * Named, so each connection parses and plans it once.
+ * Runs one money command in one statement: `SELECT … FROM <fn>(key claim…, args…, event…, status)`.
+ * Every command function takes the key claim first and the outbox event and success status last,
+ * so a command names only its own arguments. Named, so each connection parses and plans it once.
  */
-export async function callAddMoney(
+export async function callMoneyFunction(
   client: PoolClient,
   command: {
+    fn: string;
     claim: KeyClaim;
-    transactionId: string;
-    userId: string;
-    amountMinor: bigint;
-    balanceMaxMinor: bigint;
+    args: SqlArgument[];
     event: OutboxEventHeading;
     statusCode: number;
   },
 ): Promise<MoneyCommandResult> {
+  const all: SqlArgument[] = [
+    [command.claim.scope, 'text'],
+    [command.claim.key, 'text'],
+    [command.claim.requestHash, 'text'],
+    ...command.args,
+    [command.event.eventId, 'uuid'],
+    [command.event.topic, 'text'],
+    [JSON.stringify(command.event.headers), 'jsonb'],
+    [command.statusCode, 'int'],
+  ];
+  const placeholders = all.map(([, type], index) => `$${index + 1}::${type}`).join(', ');
   const { rows } = await client.query<ResultRecord>({
-    name: 'add-money',
-    text: `SELECT ${RESULT_COLUMNS}
-             FROM add_money($1::text, $2::text, $3::text, $4::uuid, $5::uuid, $6::text, $7::text,
-                            $8::uuid, $9::text, $10::jsonb, $11::int)`,
-    values: [
-      command.claim.scope,
-      command.claim.key,
-      command.claim.requestHash,
-      command.transactionId,
-      command.userId,
-      formatMinor(command.amountMinor),
-      formatMinor(command.balanceMaxMinor),
-      command.event.eventId,
-      command.event.topic,
-      JSON.stringify(command.event.headers),
-      command.statusCode,
-    ],
+    name: command.fn,
+    text: `SELECT verdict, status_code, response, user_id::text, balance::text, detail
+             FROM ${command.fn}(${placeholders})`,
+    values: all.map(([value]) => (typeof value === 'bigint' ? value.toString() : value)),
   });
   return toResult(rows);
 }
 
-/**
- * One transfer in one statement (function transfer_money): claim the key, lock both wallets in
- * user_id order, check funds and limit, move the money with a ledger row per wallet, write the
- * outbox event, store the response.
- */
-export async function callTransferMoney(
-  client: PoolClient,
-  command: {
-    claim: KeyClaim;
-    transferId: string;
-    fromUserId: string;
-    toUserId: string;
-    amountMinor: bigint;
-    balanceMaxMinor: bigint;
-    event: OutboxEventHeading;
-    statusCode: number;
-  },
-): Promise<MoneyCommandResult> {
-  const { rows } = await client.query<ResultRecord>({
-    name: 'transfer-money',
-    text: `SELECT ${RESULT_COLUMNS}
-             FROM transfer_money($1::text, $2::text, $3::text, $4::uuid, $5::uuid, $6::uuid, $7::text,
-                                 $8::text, $9::uuid, $10::text, $11::jsonb, $12::int)`,
-    values: [
-      command.claim.scope,
-      command.claim.key,
-      command.claim.requestHash,
-      command.transferId,
-      command.fromUserId,
-      command.toUserId,
-      formatMinor(command.amountMinor),
-      formatMinor(command.balanceMaxMinor),
-      command.event.eventId,
-      command.event.topic,
-      JSON.stringify(command.event.headers),
-      command.statusCode,
-    ],
-  });
-  return toResult(rows);
+/** Money as the functions take it: decimal text, NUMERIC on the other side. */
+export function moneyArgument(minor: bigint | undefined): SqlArgument {
+  return [minor === undefined ? null : formatMinor(minor), 'text'];
 }

@@ -1,20 +1,44 @@
+import type { WalletStatus } from '../../../shared/src/contracts/transactions-api.ts';
 import type { Queryable } from '../../../shared/src/db/queryable.ts';
 import { numericToMinor } from '../../../shared/src/money.ts';
 
-export type Wallet = { userId: string; balanceMinor: bigint; createdAt: Date };
+export type Wallet = {
+  userId: string;
+  balanceMinor: bigint;
+  /** Reserved by pending holds; available = balance − held. */
+  heldMinor: bigint;
+  status: WalletStatus;
+  statusReason: string | null;
+  /** The ledger sequence of the wallet's latest row. */
+  seq: bigint;
+  createdAt: Date;
+};
 /** Keyset position in the newest-first wallet list: created_at in microseconds since epoch, then user id. */
 export type WalletPosition = { createdAtMicros: bigint; userId: string };
 export type WalletRow = Wallet & { position: WalletPosition };
 
-type WalletRecord = { user_id: string; balance: string; created_at: Date; created_at_micros: string };
+type WalletRecord = {
+  user_id: string;
+  balance: string;
+  held: string;
+  status: WalletStatus;
+  status_reason: string | null;
+  ledger_seq: string;
+  created_at: Date;
+  created_at_micros: string;
+};
 
-const WALLET_COLUMNS = `user_id::text, balance::text, created_at,
+const WALLET_COLUMNS = `user_id::text, balance::text, held::text, status, status_reason, ledger_seq::text, created_at,
   (extract(epoch FROM created_at) * 1000000)::bigint::text AS created_at_micros`;
 
 function toWalletRow(record: WalletRecord): WalletRow {
   return {
     userId: record.user_id,
     balanceMinor: numericToMinor(record.balance),
+    heldMinor: numericToMinor(record.held),
+    status: record.status,
+    statusReason: record.status_reason,
+    seq: BigInt(record.ledger_seq),
     createdAt: record.created_at,
     position: { createdAtMicros: BigInt(record.created_at_micros), userId: record.user_id },
   };

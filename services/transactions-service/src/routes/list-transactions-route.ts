@@ -18,12 +18,19 @@ function toView(row: TransactionRow): TransactionView {
   return {
     id: row.id,
     user_id: row.userId,
+    seq: Number(row.walletSeq),
     kind: row.kind,
     balance_change: minorToNumber(row.balanceChangeMinor),
     old_balance: minorToNumber(row.oldBalanceMinor),
     new_balance: minorToNumber(row.newBalanceMinor),
+    held_change: minorToNumber(row.heldChangeMinor),
+    old_held: minorToNumber(row.oldHeldMinor),
+    new_held: minorToNumber(row.newHeldMinor),
     transfer_id: row.transferId,
     counterparty_id: row.counterpartyId,
+    hold_id: row.holdId,
+    reverses_id: row.reversesId,
+    reason: row.reason,
     timestamp: row.timestamp.toISOString(),
   };
 }

@@ -1,5 +1,9 @@
 import { problemSchema } from '../../../shared/src/contracts/common.ts';
-import { walletPageSchema, walletSchema } from '../../../shared/src/contracts/transactions-api.ts';
+import {
+  type WalletView,
+  walletPageSchema,
+  walletSchema,
+} from '../../../shared/src/contracts/transactions-api.ts';
 import { listUsersQuerySchema, userParamsSchema } from '../../../shared/src/contracts/users-api.ts';
 import { assertMayActFor, assertMayReadAll } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
@@ -10,10 +14,15 @@ import { decodeWalletCursor, encodeWalletCursor } from '../page-cursor.ts';
 import { findWallet, listWallets, type Wallet } from '../repositories/wallet-repository.ts';
 import type { RouteDeps } from './route-deps.ts';
 
-function toView(wallet: Wallet) {
+function toView(wallet: Wallet): WalletView {
   return {
     user_id: wallet.userId,
     balance: minorToNumber(wallet.balanceMinor),
+    held: minorToNumber(wallet.heldMinor),
+    available_balance: minorToNumber(wallet.balanceMinor - wallet.heldMinor),
+    status: wallet.status,
+    status_reason: wallet.statusReason,
+    seq: Number(wallet.seq),
     created_at: wallet.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { REQUEST_ID_HEADER } from '../../../shared/src/contracts/events.ts';
 import { balanceReplySchema, balanceSubject } from '../../../shared/src/contracts/nats.ts';
+import type { WalletStatus } from '../../../shared/src/contracts/transactions-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { type NatsConnection, NatsRequestError, requestJson } from '../../../shared/src/messaging/nats.ts';
 import type { NatsConnectionState } from '../../../shared/src/messaging/nats-connection-state.ts';
@@ -15,14 +16,17 @@ export type BalanceRequestOptions = {
   onResult?: (result: string, seconds: number) => void;
 };
 
+/** A wallet's balances in minor units, as transactions-service reports them. */
+export type WalletBalances = { balanceMinor: bigint; heldMinor: bigint; status: WalletStatus };
+
 /**
- * Asks transactions-service for a wallet's balance over NATS request-reply. Every outcome is
- * a defined answer: the balance in minor units, or an AppError with a 503 code — never a hang.
+ * Asks transactions-service for a wallet's balances over NATS request-reply. Every outcome is
+ * a defined answer: the balances in minor units, or an AppError with a 503 code — never a hang.
  */
-export async function requestBalanceMinor(
+export async function requestWalletBalances(
   options: BalanceRequestOptions,
   request: { userId: string; requestId: string },
-): Promise<bigint> {
+): Promise<WalletBalances> {
   const startedMs = performance.now();
   const finish = (result: string) => options.onResult?.(result, (performance.now() - startedMs) / 1000);
   if (!options.natsState.isConnected()) {
@@ -41,10 +45,10 @@ export async function requestBalanceMinor(
     finish(error instanceof NatsRequestError ? error.reason : 'error');
     throw requestFailure(error, options);
   }
-  const minor = readReply(raw, request.userId, options.log);
-  finish(typeof minor === 'bigint' ? 'ok' : minor.code);
-  if (typeof minor !== 'bigint') throw minor;
-  return minor;
+  const balances = readReply(raw, request.userId, options.log);
+  finish(balances instanceof AppError ? balances.code : 'ok');
+  if (balances instanceof AppError) throw balances;
+  return balances;
 }
 
 function requestFailure(error: unknown, options: BalanceRequestOptions): AppError {
@@ -68,7 +72,7 @@ function requestFailure(error: unknown, options: BalanceRequestOptions): AppErro
 }
 
 /** Validates the reply; anything off-contract is logged and answered as unavailable. */
-function readReply(raw: unknown, userId: string, log: FastifyBaseLogger): bigint | AppError {
+function readReply(raw: unknown, userId: string, log: FastifyBaseLogger): WalletBalances | AppError {
   const parsed = balanceReplySchema.safeParse(raw);
   if (!parsed.success) {
     log.error({ reply: raw, issues: parsed.error.issues }, 'invalid balance reply from transactions-service');
@@ -87,9 +91,15 @@ function readReply(raw: unknown, userId: string, log: FastifyBaseLogger): bigint
     return new AppError('BALANCE_SERVICE_UNAVAILABLE', 'transactions-service sent an invalid reply');
   }
   try {
-    const minor = numericToMinor(reply.balance);
-    if (minor > BALANCE_MAX_MINOR) throw new RangeError(`balance above the maximum: ${reply.balance}`);
-    return minor;
+    const balanceMinor = numericToMinor(reply.balance);
+    const heldMinor = numericToMinor(reply.held);
+    if (balanceMinor > BALANCE_MAX_MINOR) throw new RangeError(`balance above the maximum: ${reply.balance}`);
+    if (heldMinor > balanceMinor)
+      throw new RangeError(`held ${reply.held} above the balance ${reply.balance}`);
+    if (numericToMinor(reply.available_balance) !== balanceMinor - heldMinor) {
+      throw new RangeError(`available ${reply.available_balance} is not balance − held`);
+    }
+    return { balanceMinor, heldMinor, status: reply.status };
   } catch (error) {
     log.error({ err: error, reply }, 'balance reply out of range');
     return new AppError('BALANCE_SERVICE_UNAVAILABLE', 'transactions-service sent an invalid reply');

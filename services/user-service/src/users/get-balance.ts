@@ -1,10 +1,12 @@
+import type { z } from 'zod';
+import type { balanceResponseSchema } from '../../../shared/src/contracts/users-api.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { minorToNumber } from '../../../shared/src/money.ts';
-import { type BalanceRequestOptions, requestBalanceMinor } from '../messaging/balance-client.ts';
+import { type BalanceRequestOptions, requestWalletBalances } from '../messaging/balance-client.ts';
 import { findUserByEmail } from '../repositories/users-repository.ts';
 
-export type BalanceView = { email: string; user_id: string; balance: number };
+export type BalanceView = z.infer<typeof balanceResponseSchema>;
 
 /** Resolves the email here, then asks transactions-service; user-service never stores a balance. */
 export async function getBalance(
@@ -15,9 +17,16 @@ export async function getBalance(
   const user = await findUserByEmail(pool, query.email);
   if (!user) throw new AppError('USER_NOT_FOUND', `no user with email ${query.email}`);
   query.authorize(user.user_id);
-  const balanceMinor = await requestBalanceMinor(balance, {
+  const wallet = await requestWalletBalances(balance, {
     userId: user.user_id,
     requestId: query.requestId,
   });
-  return { email: user.email, user_id: user.user_id, balance: minorToNumber(balanceMinor) };
+  return {
+    email: user.email,
+    user_id: user.user_id,
+    balance: minorToNumber(wallet.balanceMinor),
+    held: minorToNumber(wallet.heldMinor),
+    available_balance: minorToNumber(wallet.balanceMinor - wallet.heldMinor),
+    status: wallet.status,
+  };
 }
