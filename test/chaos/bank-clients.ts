@@ -1,18 +1,30 @@
-import { formatMinor } from '../../services/shared/src/money.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type BankUser,
+  capturePlan,
+  createUserPlan,
+  depositPlan,
+  type Endpoints,
+  holdPlan,
+  readPlan,
+  reversalPlan,
+  transferPlan,
+  voidPlan,
+  walletStatusPlan,
+  withdrawalPlan,
+} from './bank-plans.ts';
+import {
+  type BankPools,
+  type PlannedHold,
+  planHoldFate,
+  rememberReversible,
+  rescheduleHold,
+  scheduleHold,
+  takeDueHold,
+} from './bank-pools.ts';
 import type { Operation } from './history.ts';
-import type { HttpCall } from './http-attempt.ts';
-import { ATTEMPT_TIMEOUT_MS, type OperationPlan, runOperation } from './operation-runner.ts';
+import { type OperationPlan, runOperation } from './operation-runner.ts';
 import type { Random } from './seeded-random.ts';
-
-/** Where the clients send requests: each service's replicas, spread round-robin by attempt. */
-export type Endpoints = {
-  users: readonly { name: string; url: string }[];
-  transactions: readonly { name: string; url: string }[];
-  /** Authorization header value, when the services require a token. */
-  authorization?: string;
-};
-
-export type BankUser = { userId: string; email: string };
 
 /** Shares operation ids and the recorded history among all clients of one run. */
 export type Recorder = { nextId(): number; record(operation: Operation): void; count(): number };
@@ -30,121 +42,27 @@ export function createRecorder(): Recorder & { operations: Operation[] } {
   };
 }
 
-/** Mix of the chaos phase, as cumulative thresholds of a uniform draw. */
-const TRANSFER_SHARE = 0.6;
-const DEPOSIT_SHARE = 0.15;
-const CREATE_USER_SHARE = 0.03;
+/** Mix of the chaos phase, as shares of a uniform draw (reads take what is left, about 0.20). */
+const MIX = {
+  freeze: 0.01,
+  transfer: 0.42,
+  deposit: 0.12,
+  withdrawal: 0.07,
+  hold: 0.1,
+  reversal: 0.05,
+  createUser: 0.03,
+} as const;
+/** When a hold's next step is due, a client takes it with this probability before drawing. */
+const HOLD_STEP_SHARE = 0.5;
 export const TRANSFER_AMOUNT_MAX_MINOR = 2_000;
 export const DEPOSIT_AMOUNT_MAX_MINOR = 1_000;
-
-function headers(endpoints: Endpoints, key?: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  if (endpoints.authorization) result.authorization = endpoints.authorization;
-  if (key) result['idempotency-key'] = key;
-  return result;
-}
-
-function replicaFor<T>(replicas: readonly T[], client: number, attemptIndex: number): T {
-  return replicas[(client + attemptIndex) % replicas.length]!;
-}
-
-export function createUserPlan(
-  endpoints: Endpoints,
-  client: number,
-  email: string,
-  key: string,
-): OperationPlan {
-  return {
-    client,
-    kind: 'create_user',
-    email,
-    idempotencyKey: key,
-    call: (attemptIndex) => {
-      const replica = replicaFor(endpoints.users, client, attemptIndex);
-      return post(replica, '/createUser', { email }, headers(endpoints, key));
-    },
-  };
-}
-
-export function depositPlan(
-  endpoints: Endpoints,
-  client: number,
-  userId: string,
-  amountMinor: bigint,
-  key: string,
-): OperationPlan {
-  return {
-    client,
-    kind: 'deposit',
-    userId,
-    amountMinor,
-    idempotencyKey: key,
-    call: (attemptIndex) => {
-      const replica = replicaFor(endpoints.transactions, client, attemptIndex);
-      const body = { user_id: userId, amount: formatMinor(amountMinor) };
-      return post(replica, '/addMoney', body, headers(endpoints, key));
-    },
-  };
-}
-
-function transferPlan(
-  endpoints: Endpoints,
-  client: number,
-  source: string,
-  target: string,
-  amountMinor: bigint,
-  key: string,
-): OperationPlan {
-  return {
-    client,
-    kind: 'transfer',
-    sourceUserId: source,
-    targetUserId: target,
-    amountMinor,
-    idempotencyKey: key,
-    call: (attemptIndex) => {
-      const replica = replicaFor(endpoints.transactions, client, attemptIndex);
-      const body = { from_user_id: source, to_user_id: target, amount: formatMinor(amountMinor) };
-      return post(replica, '/transferMoney', body, headers(endpoints, key));
-    },
-  };
-}
-
-function readPlan(endpoints: Endpoints, client: number, user: BankUser): OperationPlan {
-  return {
-    client,
-    kind: 'read',
-    userId: user.userId,
-    email: user.email,
-    call: (attemptIndex) => {
-      const replica = replicaFor(endpoints.users, client, attemptIndex);
-      const query = new URLSearchParams({ email: user.email });
-      return {
-        method: 'GET',
-        url: `${replica.url}/getBalance?${query}`,
-        headers: headers(endpoints),
-        timeoutMs: ATTEMPT_TIMEOUT_MS,
-        replica: replica.name,
-      };
-    },
-  };
-}
-
-function post(
-  replica: { name: string; url: string },
-  path: string,
-  body: unknown,
-  extra: Record<string, string>,
-): HttpCall {
-  return {
-    method: 'POST',
-    url: `${replica.url}${path}`,
-    body,
-    headers: extra,
-    timeoutMs: ATTEMPT_TIMEOUT_MS,
-    replica: replica.name,
-  };
-}
+export const WITHDRAWAL_AMOUNT_MAX_MINOR = 1_000;
+export const HOLD_AMOUNT_MAX_MINOR = 2_000;
+/** Frozen periods stay short: clients keep sending money out of the wallet meanwhile. */
+const FROZEN_MS_MIN = 100;
+const FROZEN_MS_MAX = 800;
+/** An unfreeze is sent again (each time with its own retries) until it is acknowledged. */
+const UNFREEZE_ROUNDS_MAX = 10;
 
 export type ChaosClientOptions = {
   client: number;
@@ -153,32 +71,182 @@ export type ChaosClientOptions = {
   runId: string;
   random: Random;
   recorder: Recorder;
+  pools: BankPools;
   deadlineMs: number;
   operationsMax: number;
 };
 
+/** Runs one plan under a fresh id and records it. */
+async function perform(
+  options: ChaosClientOptions,
+  build: (key: string) => OperationPlan,
+): Promise<Operation> {
+  const id = options.recorder.nextId();
+  const operation = await runOperation(id, build(`${options.runId}-${id}`));
+  options.recorder.record(operation);
+  return operation;
+}
+
 /** One client: random operations, one at a time, until the deadline or the run's operation cap. */
 export async function runChaosClient(options: ChaosClientOptions): Promise<void> {
-  const { client, endpoints, users, random, recorder } = options;
+  const { random, recorder, pools } = options;
   while (Date.now() < options.deadlineMs && recorder.count() < options.operationsMax) {
-    const id = recorder.nextId();
-    const key = `${options.runId}-${id}`;
-    const draw = random.next();
-    let plan: OperationPlan;
-    if (draw < TRANSFER_SHARE) {
-      const source = random.pick(users);
-      let target = random.pick(users);
-      while (target.userId === source.userId) target = random.pick(users);
-      const amountMinor = BigInt(random.int(1, TRANSFER_AMOUNT_MAX_MINOR));
-      plan = transferPlan(endpoints, client, source.userId, target.userId, amountMinor, key);
-    } else if (draw < TRANSFER_SHARE + DEPOSIT_SHARE) {
-      const amountMinor = BigInt(random.int(1, DEPOSIT_AMOUNT_MAX_MINOR));
-      plan = depositPlan(endpoints, client, random.pick(users).userId, amountMinor, key);
-    } else if (draw < TRANSFER_SHARE + DEPOSIT_SHARE + CREATE_USER_SHARE) {
-      plan = createUserPlan(endpoints, client, `chaos-${key}@example.com`, key);
-    } else {
-      plan = readPlan(endpoints, client, random.pick(users));
+    const dueHold = random.next() < HOLD_STEP_SHARE ? takeDueHold(pools, Date.now()) : undefined;
+    if (dueHold) {
+      await runHoldStep(options, dueHold);
+      continue;
     }
-    recorder.record(await runOperation(id, plan));
+    await runDrawnOperation(options, kindOfDraw(random.next()));
+  }
+}
+
+function pickTwo(random: Random, users: readonly BankUser[]): [BankUser, BankUser] {
+  const source = random.pick(users);
+  let target = random.pick(users);
+  while (target.userId === source.userId) target = random.pick(users);
+  return [source, target];
+}
+
+const amount = (random: Random, maxMinor: number) => BigInt(random.int(1, maxMinor));
+
+type MixKind = keyof typeof MIX | 'read';
+
+/** Which operation a uniform draw in [0, 1) picks: cumulative shares of MIX, reads the rest. */
+function kindOfDraw(draw: number): MixKind {
+  let thresholdShare = 0;
+  for (const [kind, share] of Object.entries(MIX) as [keyof typeof MIX, number][]) {
+    thresholdShare += share;
+    if (draw < thresholdShare) return kind;
+  }
+  return 'read';
+}
+
+/** One operation drawn from the mix; what it acknowledged feeds the pools (holds, reversibles). */
+async function runDrawnOperation(options: ChaosClientOptions, kind: MixKind): Promise<void> {
+  const { client, endpoints, users, random, pools } = options;
+  switch (kind) {
+    case 'freeze':
+      return runFrozenPeriod(options, random.pick(users));
+    case 'transfer':
+      return runTransfer(options);
+    case 'deposit':
+      return runDeposit(options);
+    case 'withdrawal': {
+      const userId = random.pick(users).userId;
+      const amountMinor = amount(random, WITHDRAWAL_AMOUNT_MAX_MINOR);
+      await perform(options, (key) => withdrawalPlan(endpoints, client, userId, amountMinor, key));
+      return;
+    }
+    case 'hold':
+      return runHoldCreation(options);
+    case 'reversal':
+      if (pools.reversibles.length > 0) return runReversal(options);
+      break;
+    case 'createUser':
+      await perform(options, (key) => createUserPlan(endpoints, client, `chaos-${key}@example.com`, key));
+      return;
+    case 'read':
+      break;
+  }
+  await perform(options, () => readPlan(endpoints, client, random.pick(users)));
+}
+
+async function runTransfer(options: ChaosClientOptions): Promise<void> {
+  const { client, endpoints, users, random, pools } = options;
+  const [source, target] = pickTwo(random, users);
+  const amountMinor = amount(random, TRANSFER_AMOUNT_MAX_MINOR);
+  const operation = await perform(options, (key) =>
+    transferPlan(endpoints, client, source.userId, target.userId, amountMinor, key),
+  );
+  const transferId = operation.result?.transferId;
+  if (operation.outcome !== 'ok' || !transferId) return;
+  rememberReversible(pools, {
+    kind: 'transfer',
+    id: transferId,
+    amountMinor,
+    sourceUserId: source.userId,
+    targetUserId: target.userId,
+  });
+}
+
+async function runDeposit(options: ChaosClientOptions): Promise<void> {
+  const { client, endpoints, users, random, pools } = options;
+  const userId = random.pick(users).userId;
+  const amountMinor = amount(random, DEPOSIT_AMOUNT_MAX_MINOR);
+  const operation = await perform(options, (key) => depositPlan(endpoints, client, userId, amountMinor, key));
+  const transactionId = operation.result?.transactionId;
+  if (operation.outcome !== 'ok' || !transactionId) return;
+  rememberReversible(pools, { kind: 'deposit', id: transactionId, amountMinor, userId });
+}
+
+/** All that remains of a remembered original (half the time), or a random part of it. */
+async function runReversal(options: ChaosClientOptions): Promise<void> {
+  const { client, endpoints, random, pools } = options;
+  const original = random.pick(pools.reversibles);
+  const amountMinor = random.next() < 0.5 ? undefined : amount(random, Number(original.amountMinor));
+  await perform(options, (key) => reversalPlan(endpoints, client, original, amountMinor, key));
+}
+
+/** A hold whose fate (capture all or part, void, expire) is decided now and played out later. */
+async function runHoldCreation(options: ChaosClientOptions): Promise<void> {
+  const { client, endpoints, users, random, pools } = options;
+  const [source, target] = pickTwo(random, users);
+  const amountMinor = amount(random, HOLD_AMOUNT_MAX_MINOR);
+  const fate = planHoldFate(random, amountMinor);
+  const hold = {
+    source: source.userId,
+    target: target.userId,
+    amountMinor,
+    expiresInSeconds: fate.expiresInSeconds,
+  };
+  const operation = await perform(options, (key) => holdPlan(endpoints, client, hold, key));
+  const holdId = operation.result?.holdId;
+  if (operation.outcome !== 'ok' || !holdId) return;
+  scheduleHold(pools, {
+    holdId,
+    sourceUserId: source.userId,
+    targetUserId: target.userId,
+    amountMinor,
+    steps: fate.steps,
+    dueAtMs: Date.now() + fate.firstStepDelayMs,
+  });
+}
+
+/** The hold's next step; a capture that moved money becomes a transfer a reversal may go back on. */
+async function runHoldStep(options: ChaosClientOptions, hold: PlannedHold): Promise<void> {
+  const { client, endpoints, random, pools } = options;
+  const step = hold.steps[0]!;
+  const operation = await perform(options, (key) =>
+    step.action === 'capture'
+      ? capturePlan(endpoints, client, hold, step.amountMinor, key)
+      : voidPlan(endpoints, client, hold, key),
+  );
+  rescheduleHold(pools, hold, random, Date.now());
+  const transferId = operation.result?.transferId;
+  const capturedMinor = operation.result?.capturedAmountMinor;
+  if (step.action === 'capture' && operation.outcome === 'ok' && transferId && capturedMinor) {
+    rememberReversible(pools, {
+      kind: 'transfer',
+      id: transferId,
+      amountMinor: capturedMinor,
+      sourceUserId: hold.sourceUserId,
+      targetUserId: hold.targetUserId,
+    });
+  }
+}
+
+/**
+ * Freezes a wallet for a moment (other clients' money out of it meets WALLET_FROZEN meanwhile),
+ * then unfreezes it, again until acknowledged, so no wallet stays frozen past its short period.
+ */
+async function runFrozenPeriod(options: ChaosClientOptions, user: BankUser): Promise<void> {
+  const { client, endpoints, random } = options;
+  await perform(options, () => walletStatusPlan(endpoints, client, user.userId, 'freeze'));
+  await sleep(random.int(FROZEN_MS_MIN, FROZEN_MS_MAX));
+  for (let round = 0; round < UNFREEZE_ROUNDS_MAX; round++) {
+    const operation = await perform(options, () =>
+      walletStatusPlan(endpoints, client, user.userId, 'unfreeze'),
+    );
+    if (operation.outcome === 'ok') return;
   }
 }

@@ -6,17 +6,11 @@ import { findFreePort } from '../../scripts/stack/ports.ts';
 import { ensureDatabase, withDatabase } from '../../scripts/stack/postgres-client.ts';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
 import { uniqueNamespace } from '../support/namespace.ts';
-import {
-  type BankUser,
-  createRecorder,
-  createUserPlan,
-  depositPlan,
-  type Endpoints,
-  type Recorder,
-  runChaosClient,
-} from './bank-clients.ts';
+import { createRecorder, type Recorder, runChaosClient } from './bank-clients.ts';
+import { type BankUser, createUserPlan, depositPlan, type Endpoints } from './bank-plans.ts';
+import { createPools } from './bank-pools.ts';
 import { CHECKER_OPTIONS_DEFAULT, checkHistory } from './checker.ts';
-import type { History, Operation, ReplicaCrashRecord, Violation } from './history.ts';
+import type { History, Operation, OutboxRow, ReplicaCrashRecord, Violation } from './history.ts';
 import { type FaultKind, planFaults, REPLICA_DOWNTIME_MS, runNemesis } from './nemesis.ts';
 import { type OperationPlan, runOperation } from './operation-runner.ts';
 import { seededRandom } from './seeded-random.ts';
@@ -85,9 +79,7 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
     supervisor.stop();
     await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.stop()));
     const snapshot = await readSnapshot(cluster.urls);
-    const topics = [TOPICS.userCreated, TOPICS.moneyAdded, TOPICS.moneyTransferred].map((topic) =>
-      topicName(namespace, topic),
-    );
+    const topics = runTopics(namespace, snapshot.outbox);
     const expected = new Set(snapshot.outbox.map((row) => row.eventId));
     const kafkaEventIds = await readKafkaEventIds(options.stack.kafka.brokers, topics, expected);
     const history: History = {
@@ -266,6 +258,7 @@ async function runChaos(
     deadlineMs - FAULT_MARGIN_MS,
   );
   const operationsMax = recorder.count() + options.operationsMax;
+  const pools = createPools();
   const clients = Array.from({ length: options.clients }, (_, client) =>
     runChaosClient({
       client,
@@ -274,12 +267,25 @@ async function runChaos(
       runId,
       random: seededRandom(options.seed + client),
       recorder,
+      pools,
       deadlineMs,
       operationsMax,
     }),
   );
   const [faults] = await Promise.all([nemesis, ...clients]);
   return faults;
+}
+
+/**
+ * The topics to read back: every topic the outboxes wrote to (money, hold, reversal and wallet
+ * events alike), and the original three even if a short run never used one.
+ */
+function runTopics(namespace: string, outbox: readonly OutboxRow[]): string[] {
+  const topics = new Set(outbox.map((row) => row.topic));
+  for (const topic of [TOPICS.userCreated, TOPICS.moneyAdded, TOPICS.moneyTransferred]) {
+    topics.add(topicName(namespace, topic));
+  }
+  return [...topics];
 }
 
 /** Quiet: every outbox row published and every user's wallet open, for two polls in a row. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkHistory } from './checker.ts';
-import type { History, LedgerRow, Operation, ViolationKind } from './history.ts';
+import type { History, HoldRow, LedgerRow, Operation, ViolationKind, WalletRow } from './history.ts';
 
 // Two wallets, a few movements, every outcome kind once. Hand-made, so each mutation below
 // breaks exactly one promise and the test shows the checker notices.
@@ -22,19 +22,65 @@ function operation(fields: Partial<Operation> & Pick<Operation, 'id' | 'kind' | 
 function row(fields: Partial<LedgerRow> & Pick<LedgerRow, 'seq' | 'userId' | 'kind'>): LedgerRow {
   const oldBalanceMinor = fields.oldBalanceMinor ?? 0n;
   const balanceChangeMinor = fields.balanceChangeMinor ?? 0n;
+  const oldHeldMinor = fields.oldHeldMinor ?? 0n;
+  const heldChangeMinor = fields.heldChangeMinor ?? 0n;
   return {
-    id: `row-${fields.seq}`,
+    id: `${fields.kind}-${fields.userId.slice(-1)}-${fields.seq}`,
     transferId: null,
+    holdId: null,
+    reversesId: null,
     idempotencyKey: null,
+    atMs: 1_000,
     oldBalanceMinor,
     balanceChangeMinor,
     newBalanceMinor: oldBalanceMinor + balanceChangeMinor,
+    oldHeldMinor,
+    heldChangeMinor,
+    newHeldMinor: oldHeldMinor + heldChangeMinor,
     ...fields,
   };
 }
 
-function cleanHistory(): History {
-  return {
+/**
+ * Appends the wallet's next ledger row (next seq, chained from its last row unless the old values
+ * are given) and moves the wallet to the row's new balance, held and seq.
+ */
+function appendRow(
+  history: History,
+  fields: Partial<LedgerRow> & Pick<LedgerRow, 'userId' | 'kind'>,
+): LedgerRow {
+  const wallet = history.snapshot.wallets.find((candidate) => candidate.userId === fields.userId);
+  if (!wallet) throw new Error(`no wallet ${fields.userId}`);
+  const appended = row({
+    seq: wallet.seq + 1n,
+    oldBalanceMinor: wallet.balanceMinor,
+    oldHeldMinor: wallet.heldMinor,
+    ...fields,
+  });
+  history.snapshot.transactions.push(appended);
+  wallet.balanceMinor = appended.newBalanceMinor;
+  wallet.heldMinor = appended.newHeldMinor;
+  wallet.seq = appended.seq;
+  return appended;
+}
+
+const holdCaptured = '00000000-0000-4000-8000-0000000000a1';
+const holdVoided = '00000000-0000-4000-8000-0000000000a2';
+const holdExpired = '00000000-0000-4000-8000-0000000000a3';
+const holdPending = '00000000-0000-4000-8000-0000000000a4';
+const captureTransferId = '00000000-0000-4000-8000-0000000000f2';
+const reversalId = '00000000-0000-4000-8000-0000000000f3';
+/** Far in the future: the holds meant to be captured or voided never expire in these histories. */
+const FAR_MS = 10_000_000;
+/** When the short hold expired. */
+const EXPIRED_AT_MS = 1_500;
+
+/**
+ * The original money history: alice and bob funded, a transfer, an unknown deposit that never
+ * landed, a read and a refused transfer.
+ */
+function baseHistory(): History {
+  const history: History = {
     startTotalMinor: 0n,
     operations: [
       operation({ id: 1, kind: 'create_user', outcome: 'ok', result: { userId: alice } }),
@@ -93,30 +139,11 @@ function cleanHistory(): History {
         { userId: bob, email: 'bob@example.com' },
       ],
       wallets: [
-        { userId: alice, balanceMinor: 700n },
-        { userId: bob, balanceMinor: 800n },
+        { userId: alice, balanceMinor: 0n, heldMinor: 0n, status: 'active', seq: 0n },
+        { userId: bob, balanceMinor: 0n, heldMinor: 0n, status: 'active', seq: 0n },
       ],
-      transactions: [
-        row({ seq: 1n, userId: alice, kind: 'deposit', balanceChangeMinor: 1000n, idempotencyKey: 'k3' }),
-        row({ seq: 2n, userId: bob, kind: 'deposit', balanceChangeMinor: 500n, idempotencyKey: 'k4' }),
-        row({
-          seq: 3n,
-          userId: alice,
-          kind: 'transfer_out',
-          oldBalanceMinor: 1000n,
-          balanceChangeMinor: -300n,
-          transferId,
-          idempotencyKey: 'k5',
-        }),
-        row({
-          seq: 4n,
-          userId: bob,
-          kind: 'transfer_in',
-          oldBalanceMinor: 500n,
-          balanceChangeMinor: 300n,
-          transferId,
-        }),
-      ],
+      transactions: [],
+      holds: [],
       outbox: [
         { service: 'users', eventId: 'e1', topic: 'user-created', publishedAt: 't' },
         { service: 'transactions', eventId: 'e2', topic: 'money-added', publishedAt: 't' },
@@ -124,6 +151,280 @@ function cleanHistory(): History {
     },
     kafkaEventIds: new Set(['e1', 'e2']),
   };
+  appendRow(history, { userId: alice, kind: 'deposit', balanceChangeMinor: 1000n, idempotencyKey: 'k3' });
+  appendRow(history, { userId: bob, kind: 'deposit', balanceChangeMinor: 500n, idempotencyKey: 'k4' });
+  appendRow(history, {
+    userId: alice,
+    kind: 'transfer_out',
+    balanceChangeMinor: -300n,
+    transferId,
+    idempotencyKey: 'k5',
+  });
+  appendRow(history, { userId: bob, kind: 'transfer_in', balanceChangeMinor: 300n, transferId });
+  return history;
+}
+
+/**
+ * The base history plus one of each new operation: a withdrawal; a hold captured in part, one
+ * voided, one that expired (and a capture of it refused), one still pending; a partial transfer
+ * reversal, a partial deposit reversal; a freeze, an unfreeze and a withdrawal it refused; an
+ * unknown withdrawal that never landed. Final: alice 650 (held 30), bob 700.
+ */
+function cleanHistory(): History {
+  const history = baseHistory();
+  history.operations.push(...newOperations());
+  appendNewRows(history);
+  history.snapshot.holds.push(
+    hold(holdCaptured, alice, bob, 200n, 'captured', {
+      capturedAmountMinor: 150n,
+      transferId: captureTransferId,
+    }),
+    hold(holdVoided, alice, bob, 100n, 'voided'),
+    hold(holdExpired, bob, alice, 50n, 'expired', {
+      expiresAtMs: EXPIRED_AT_MS,
+      resolvedAtMs: EXPIRED_AT_MS + 200,
+    }),
+    hold(holdPending, alice, bob, 30n, 'pending'),
+  );
+  return history;
+}
+
+function hold(
+  holdId: string,
+  fromUserId: string,
+  toUserId: string,
+  amountMinor: bigint,
+  status: HoldRow['status'],
+  extra: Partial<HoldRow> = {},
+): HoldRow {
+  return {
+    holdId,
+    fromUserId,
+    toUserId,
+    amountMinor,
+    capturedAmountMinor: null,
+    status,
+    expiresAtMs: FAR_MS,
+    resolvedAtMs: status === 'pending' ? null : 1_200,
+    transferId: null,
+    ...extra,
+  };
+}
+
+function newOperations(): Operation[] {
+  const sides = { sourceUserId: alice, targetUserId: bob };
+  return [
+    operation({
+      id: 9,
+      kind: 'withdrawal',
+      outcome: 'ok',
+      idempotencyKey: 'k9',
+      userId: bob,
+      amountMinor: 100n,
+      result: {
+        balanceMinor: 700n,
+        availableMinor: 700n,
+        amountMinor: 100n,
+        transactionId: 'withdrawal-b-3',
+      },
+    }),
+    operation({
+      id: 10,
+      kind: 'hold',
+      outcome: 'ok',
+      idempotencyKey: 'k10',
+      ...sides,
+      amountMinor: 200n,
+      result: { holdId: holdCaptured, balanceMinor: 700n, heldMinor: 200n, availableMinor: 500n },
+    }),
+    operation({
+      id: 11,
+      kind: 'capture',
+      outcome: 'ok',
+      idempotencyKey: 'k11',
+      holdId: holdCaptured,
+      ...sides,
+      amountMinor: 150n,
+      result: {
+        holdId: holdCaptured,
+        transferId: captureTransferId,
+        capturedAmountMinor: 150n,
+        balanceMinor: 550n,
+        heldMinor: 0n,
+        targetBalanceMinor: 850n,
+      },
+    }),
+    operation({ id: 12, kind: 'hold', outcome: 'ok', idempotencyKey: 'k12', ...sides, amountMinor: 100n }),
+    operation({ id: 13, kind: 'void', outcome: 'ok', idempotencyKey: 'k13', holdId: holdVoided, ...sides }),
+    operation({
+      id: 14,
+      kind: 'hold',
+      outcome: 'ok',
+      idempotencyKey: 'k14',
+      sourceUserId: bob,
+      targetUserId: alice,
+      amountMinor: 50n,
+      expiresInSeconds: 1,
+    }),
+    // A capture after the expiry: refused (HOLD_EXPIRED), as it must be.
+    operation({
+      id: 15,
+      kind: 'capture',
+      outcome: 'fail',
+      idempotencyKey: 'k15',
+      holdId: holdExpired,
+      sourceUserId: bob,
+      targetUserId: alice,
+    }),
+    operation({ id: 16, kind: 'hold', outcome: 'ok', idempotencyKey: 'k16', ...sides, amountMinor: 30n }),
+    operation({
+      id: 17,
+      kind: 'reverse_transfer',
+      outcome: 'ok',
+      idempotencyKey: 'k17',
+      ...sides,
+      originalId: transferId,
+      originalAmountMinor: 300n,
+      amountMinor: 100n,
+      result: {
+        reversalId,
+        amountMinor: 100n,
+        reversedTotalMinor: 100n,
+        remainingMinor: 200n,
+        sourceBalanceMinor: 750n,
+        targetBalanceMinor: 650n,
+      },
+    }),
+    operation({
+      id: 18,
+      kind: 'reverse_deposit',
+      outcome: 'ok',
+      idempotencyKey: 'k18',
+      userId: bob,
+      originalId: 'deposit-b-1',
+      originalAmountMinor: 500n,
+      amountMinor: 50n,
+      result: {
+        reversalId: 'deposit_reversal-b-8',
+        amountMinor: 50n,
+        reversedTotalMinor: 50n,
+        remainingMinor: 450n,
+        balanceMinor: 700n,
+      },
+    }),
+    operation({ id: 19, kind: 'freeze', outcome: 'ok', userId: bob, result: { walletStatus: 'frozen' } }),
+    // Refused with WALLET_FROZEN while bob was frozen: a legitimate outcome.
+    operation({
+      id: 20,
+      kind: 'withdrawal',
+      outcome: 'fail',
+      idempotencyKey: 'k20',
+      userId: bob,
+      amountMinor: 10n,
+    }),
+    operation({ id: 21, kind: 'unfreeze', outcome: 'ok', userId: bob, result: { walletStatus: 'active' } }),
+    // Timed out and never applied: the total may be lower by at most its amount.
+    operation({
+      id: 22,
+      kind: 'withdrawal',
+      outcome: 'info',
+      idempotencyKey: 'k22',
+      userId: alice,
+      amountMinor: 40n,
+    }),
+  ];
+}
+
+function appendNewRows(history: History): void {
+  appendRow(history, { userId: bob, kind: 'withdrawal', balanceChangeMinor: -100n, idempotencyKey: 'k9' });
+  appendRow(history, {
+    userId: alice,
+    kind: 'hold',
+    heldChangeMinor: 200n,
+    holdId: holdCaptured,
+    idempotencyKey: 'k10',
+  });
+  const capture = { transferId: captureTransferId, holdId: holdCaptured, atMs: 1_100 };
+  appendRow(history, {
+    userId: alice,
+    kind: 'transfer_out',
+    balanceChangeMinor: -150n,
+    heldChangeMinor: -200n,
+    idempotencyKey: 'k11',
+    ...capture,
+  });
+  appendRow(history, { userId: bob, kind: 'transfer_in', balanceChangeMinor: 150n, ...capture });
+  appendRow(history, {
+    userId: alice,
+    kind: 'hold',
+    heldChangeMinor: 100n,
+    holdId: holdVoided,
+    idempotencyKey: 'k12',
+  });
+  appendRow(history, {
+    userId: alice,
+    kind: 'hold_release',
+    heldChangeMinor: -100n,
+    holdId: holdVoided,
+    idempotencyKey: 'k13',
+  });
+  appendRow(history, {
+    userId: bob,
+    kind: 'hold',
+    heldChangeMinor: 50n,
+    holdId: holdExpired,
+    idempotencyKey: 'k14',
+  });
+  // The platform's expiry sweep: no key.
+  appendRow(history, {
+    userId: bob,
+    kind: 'hold_release',
+    heldChangeMinor: -50n,
+    holdId: holdExpired,
+    atMs: 1_700,
+  });
+  appendRow(history, {
+    userId: alice,
+    kind: 'hold',
+    heldChangeMinor: 30n,
+    holdId: holdPending,
+    idempotencyKey: 'k16',
+  });
+  const reversal = { transferId: reversalId, reversesId: transferId };
+  appendRow(history, {
+    userId: bob,
+    kind: 'reversal_out',
+    balanceChangeMinor: -100n,
+    idempotencyKey: 'k17',
+    ...reversal,
+  });
+  appendRow(history, { userId: alice, kind: 'reversal_in', balanceChangeMinor: 100n, ...reversal });
+  appendRow(history, {
+    userId: bob,
+    kind: 'deposit_reversal',
+    balanceChangeMinor: -50n,
+    reversesId: 'deposit-b-1',
+    idempotencyKey: 'k18',
+  });
+}
+
+function walletOf(history: History, userId: string): WalletRow {
+  const found = history.snapshot.wallets.find((wallet) => wallet.userId === userId);
+  if (!found) throw new Error(`no wallet ${userId}`);
+  return found;
+}
+
+function holdOf(history: History, holdId: string): HoldRow {
+  const found = history.snapshot.holds.find((candidate) => candidate.holdId === holdId);
+  if (!found) throw new Error(`no hold ${holdId}`);
+  return found;
+}
+
+function rowOf(history: History, id: string): LedgerRow {
+  const found = history.snapshot.transactions.find((candidate) => candidate.id === id);
+  if (!found)
+    throw new Error(`no row ${id}; rows: ${history.snapshot.transactions.map((r) => r.id).join(', ')}`);
+  return found;
 }
 
 function kindsOf(history: History): ViolationKind[] {
@@ -137,28 +438,47 @@ function operationById(history: History, id: number): Operation {
 }
 
 describe('checkHistory', () => {
-  it('passes a clean history with an unknown deposit that never landed', () => {
-    // Given a history where every promise was kept
+  it('passes the base history (deposits and transfers only)', () => {
+    // Given a history of the original operations where every promise was kept
+    // When it is checked / Then nothing is reported
+    expect(checkHistory(baseHistory())).toEqual([]);
+  });
+
+  it('passes a clean history with withdrawals, holds, reversals and freezes', () => {
+    // Given one of each new operation, every promise kept, and unknown outcomes that never landed
     const history = cleanHistory();
     // When it is checked / Then nothing is reported
     expect(checkHistory(history)).toEqual([]);
   });
 
-  it('passes when the unknown deposit did land, once', () => {
-    // Given the timed-out deposit applied exactly once
+  it('passes when the unknown deposit and the unknown withdrawal did land, once each', () => {
+    // Given the timed-out deposit and the timed-out withdrawal each applied exactly once
     const history = cleanHistory();
-    history.snapshot.transactions.push(
-      row({
-        seq: 5n,
-        userId: alice,
-        kind: 'deposit',
-        oldBalanceMinor: 700n,
-        balanceChangeMinor: 200n,
-        idempotencyKey: 'k6',
+    appendRow(history, { userId: alice, kind: 'deposit', balanceChangeMinor: 200n, idempotencyKey: 'k6' });
+    appendRow(history, {
+      userId: alice,
+      kind: 'withdrawal',
+      balanceChangeMinor: -40n,
+      idempotencyKey: 'k22',
+    });
+    // Then the total lies within its range and nothing is reported
+    expect(checkHistory(history)).toEqual([]);
+  });
+
+  it('passes a second capture of a captured hold, acknowledged without a second movement', () => {
+    // Given a capture of the same amount sent again under another key: answered 200, nothing moved
+    const history = cleanHistory();
+    history.operations.push(
+      operation({
+        id: 30,
+        kind: 'capture',
+        outcome: 'ok',
+        idempotencyKey: 'k30',
+        holdId: holdCaptured,
+        amountMinor: 150n,
       }),
     );
-    history.snapshot.wallets[0]!.balanceMinor = 900n;
-    // Then the total lies within [acked, acked + unknown] and nothing is reported
+    // Then nothing is reported
     expect(checkHistory(history)).toEqual([]);
   });
 
@@ -167,26 +487,21 @@ describe('checkHistory', () => {
     const history = cleanHistory();
     history.operations.push(
       operation({
-        id: 9,
+        id: 30,
         kind: 'deposit',
         outcome: 'ok',
-        idempotencyKey: 'k9',
+        idempotencyKey: 'k30',
         userId: bob,
         amountMinor: 50n,
       }),
     );
-    history.snapshot.transactions.push(
-      row({
-        seq: 5n,
-        userId: bob,
-        kind: 'deposit',
-        oldBalanceMinor: 500n,
-        balanceChangeMinor: 50n,
-        idempotencyKey: 'k9',
-      }),
-    );
-    // …and the wallet kept the later write only, so the transfer-in of 300 vanished
-    history.snapshot.wallets[1]!.balanceMinor = 550n;
+    appendRow(history, {
+      userId: bob,
+      kind: 'deposit',
+      oldBalanceMinor: 500n,
+      balanceChangeMinor: 50n,
+      idempotencyKey: 'k30',
+    });
     // When checked / Then the missing money and the fork in the chain are both reported
     const kinds = kindsOf(history);
     expect(kinds).toContain('money-not-conserved');
@@ -196,17 +511,7 @@ describe('checkHistory', () => {
   it('catches a retry applied twice under one idempotency key', () => {
     // Given the acknowledged deposit k4 stored twice (the retry was not recognised)
     const history = cleanHistory();
-    history.snapshot.transactions.push(
-      row({
-        seq: 5n,
-        userId: bob,
-        kind: 'deposit',
-        oldBalanceMinor: 800n,
-        balanceChangeMinor: 500n,
-        idempotencyKey: 'k4',
-      }),
-    );
-    history.snapshot.wallets[1]!.balanceMinor = 1300n;
+    appendRow(history, { userId: bob, kind: 'deposit', balanceChangeMinor: 500n, idempotencyKey: 'k4' });
     // Then it is reported as not applied exactly once, and money appeared from nowhere
     const kinds = kindsOf(history);
     expect(kinds).toContain('acked-not-applied-once');
@@ -214,25 +519,30 @@ describe('checkHistory', () => {
   });
 
   it('catches an unknown-outcome deposit applied twice even when the total looks plausible', () => {
-    // Given the timed-out deposit of 200 applied twice: the total (1900) leaves the range
-    // [1500, 1700], and the per-key count says why
+    // Given the timed-out deposit of 200 applied twice: the total leaves its range, and the
+    // per-key count says why
     const history = cleanHistory();
-    for (const [seq, oldBalanceMinor] of [
-      [5n, 700n],
-      [6n, 900n],
-    ] as const) {
-      history.snapshot.transactions.push(
-        row({
-          seq,
-          userId: alice,
-          kind: 'deposit',
-          oldBalanceMinor,
-          balanceChangeMinor: 200n,
-          idempotencyKey: 'k6',
-        }),
-      );
-    }
-    history.snapshot.wallets[0]!.balanceMinor = 1100n;
+    appendRow(history, { userId: alice, kind: 'deposit', balanceChangeMinor: 200n, idempotencyKey: 'k6' });
+    appendRow(history, { userId: alice, kind: 'deposit', balanceChangeMinor: 200n, idempotencyKey: 'k6' });
+    expect(kindsOf(history)).toEqual(['money-not-conserved', 'unknown-applied-twice']);
+  });
+
+  it('catches an unknown-outcome withdrawal applied twice', () => {
+    // Given the timed-out withdrawal of 40 applied twice
+    const history = cleanHistory();
+    appendRow(history, {
+      userId: alice,
+      kind: 'withdrawal',
+      balanceChangeMinor: -40n,
+      idempotencyKey: 'k22',
+    });
+    appendRow(history, {
+      userId: alice,
+      kind: 'withdrawal',
+      balanceChangeMinor: -40n,
+      idempotencyKey: 'k22',
+    });
+    // Then the count is reported, and the total fell below what at most one could take
     expect(kindsOf(history)).toEqual(['money-not-conserved', 'unknown-applied-twice']);
   });
 
@@ -240,11 +550,12 @@ describe('checkHistory', () => {
     // Given alice's transfer-out row claims she had 1100 before it (she had 1000), and bob's
     // deposit row is 100 lower to compensate, so the sum of balances is still right
     const history = cleanHistory();
-    const rows = history.snapshot.transactions;
-    rows[2] = { ...rows[2]!, oldBalanceMinor: 1100n, newBalanceMinor: 800n };
-    history.snapshot.wallets[0]!.balanceMinor = 800n;
-    history.snapshot.wallets[1]!.balanceMinor = 700n;
-    rows[1] = { ...rows[1]!, balanceChangeMinor: 400n, newBalanceMinor: 400n };
+    const transferOut = rowOf(history, 'transfer_out-a-2');
+    transferOut.oldBalanceMinor = 1100n;
+    transferOut.newBalanceMinor = 800n;
+    const deposit = rowOf(history, 'deposit-b-1');
+    deposit.balanceChangeMinor = 400n;
+    deposit.newBalanceMinor = 400n;
     // Then the chain and the amounts are reported
     const kinds = kindsOf(history);
     expect(kinds).toContain('chain-broken');
@@ -257,27 +568,31 @@ describe('checkHistory', () => {
       'a refused transfer that moved money',
       'refused-but-applied',
       (history) => {
-        history.snapshot.transactions.push(
-          row({
-            seq: 9n,
-            userId: bob,
-            kind: 'transfer_out',
-            oldBalanceMinor: 800n,
-            balanceChangeMinor: -800n,
-            transferId: 't8',
-            idempotencyKey: 'k8',
-          }),
-          row({
-            seq: 10n,
-            userId: alice,
-            kind: 'transfer_in',
-            oldBalanceMinor: 700n,
-            balanceChangeMinor: 800n,
-            transferId: 't8',
-          }),
-        );
-        history.snapshot.wallets[0]!.balanceMinor = 1500n;
-        history.snapshot.wallets[1]!.balanceMinor = 0n;
+        appendRow(history, {
+          userId: bob,
+          kind: 'transfer_out',
+          balanceChangeMinor: -700n,
+          transferId: 't8',
+          idempotencyKey: 'k8',
+        });
+        appendRow(history, {
+          userId: alice,
+          kind: 'transfer_in',
+          balanceChangeMinor: 700n,
+          transferId: 't8',
+        });
+      },
+    ],
+    [
+      'a withdrawal refused (WALLET_FROZEN) that took money anyway',
+      'refused-but-applied',
+      (history) => {
+        appendRow(history, {
+          userId: bob,
+          kind: 'withdrawal',
+          balanceChangeMinor: -10n,
+          idempotencyKey: 'k20',
+        });
       },
     ],
     [
@@ -295,6 +610,13 @@ describe('checkHistory', () => {
       },
     ],
     [
+      'a read of a balance with a held amount the wallet never had with it',
+      'read-not-in-history',
+      (history) => {
+        operationById(history, 7).result = { balanceMinor: 800n, heldMinor: 10n, availableMinor: 790n };
+      },
+    ],
+    [
       'a response that differs from the ledger',
       'ack-mismatch',
       (history) => {
@@ -302,26 +624,314 @@ describe('checkHistory', () => {
       },
     ],
     [
+      'a hold answer whose held amount differs from the ledger',
+      'ack-mismatch',
+      (history) => {
+        operationById(history, 10).result = { holdId: holdCaptured, heldMinor: 999n };
+      },
+    ],
+    [
       'a transfer with only one leg',
       'transfer-legs',
       (history) => {
-        history.snapshot.transactions.pop();
+        const index = history.snapshot.transactions.findIndex(
+          (candidate) => candidate.kind === 'transfer_in',
+        );
+        history.snapshot.transactions.splice(index, 1);
       },
     ],
     [
       'money moved under a key no client sent',
       'phantom-movement',
       (history) => {
-        history.snapshot.transactions.push(
-          row({
-            seq: 9n,
-            userId: bob,
-            kind: 'deposit',
-            oldBalanceMinor: 800n,
-            balanceChangeMinor: 1n,
-            idempotencyKey: 'zz',
+        appendRow(history, { userId: bob, kind: 'deposit', balanceChangeMinor: 1n, idempotencyKey: 'zz' });
+      },
+    ],
+    [
+      'a hold released without a key for a hold no client made',
+      'phantom-movement',
+      (history) => {
+        appendRow(history, { userId: bob, kind: 'hold', heldChangeMinor: 5n, holdId: 'h-nobody' });
+        appendRow(history, { userId: bob, kind: 'hold_release', heldChangeMinor: -5n, holdId: 'h-nobody' });
+      },
+    ],
+    [
+      'a withdrawal applied twice (money left twice)',
+      'money-not-conserved',
+      (history) => {
+        appendRow(history, {
+          userId: bob,
+          kind: 'withdrawal',
+          balanceChangeMinor: -100n,
+          idempotencyKey: 'k9',
+        });
+      },
+    ],
+    [
+      'a deposit reversal that took more than the client was told',
+      'applied-wrong-amount',
+      (history) => {
+        const reversal = rowOf(history, 'deposit_reversal-b-8');
+        reversal.balanceChangeMinor = -80n;
+        reversal.newBalanceMinor = reversal.oldBalanceMinor - 80n;
+        walletOf(history, bob).balanceMinor = reversal.newBalanceMinor;
+      },
+    ],
+    [
+      'a wallet whose held differs from its pending holds',
+      'held-mismatch',
+      (history) => {
+        holdOf(history, holdPending).amountMinor = 40n;
+      },
+    ],
+    [
+      'a pending hold the ledger released',
+      'hold-status-mismatch',
+      (history) => {
+        holdOf(history, holdVoided).status = 'pending';
+      },
+    ],
+    [
+      'a hold that expired before its time',
+      'hold-status-mismatch',
+      (history) => {
+        holdOf(history, holdExpired).resolvedAtMs = EXPIRED_AT_MS - 500;
+      },
+    ],
+    [
+      'held above the balance (available below zero)',
+      'available-negative',
+      (history) => {
+        appendRow(history, {
+          userId: bob,
+          kind: 'hold',
+          heldChangeMinor: 701n,
+          holdId: 'h-big',
+          idempotencyKey: 'kbig',
+        });
+        history.operations.push(
+          operation({
+            id: 30,
+            kind: 'hold',
+            outcome: 'ok',
+            idempotencyKey: 'kbig',
+            sourceUserId: bob,
+            targetUserId: alice,
+            amountMinor: 701n,
           }),
         );
+        history.snapshot.holds.push(hold('h-big', bob, alice, 701n, 'pending'));
+      },
+    ],
+    [
+      'an answer with a negative available balance',
+      'available-negative',
+      (history) => {
+        operationById(history, 9).result = { availableMinor: -1n };
+      },
+    ],
+    [
+      'a second capture of a hold that moved money again',
+      'hold-captured-twice',
+      (history) => {
+        history.operations.push(
+          operation({
+            id: 30,
+            kind: 'capture',
+            outcome: 'ok',
+            idempotencyKey: 'k30',
+            holdId: holdCaptured,
+            sourceUserId: alice,
+            targetUserId: bob,
+            amountMinor: 150n,
+          }),
+        );
+        const again = { transferId: 't-again', holdId: holdCaptured };
+        appendRow(history, {
+          userId: alice,
+          kind: 'transfer_out',
+          balanceChangeMinor: -150n,
+          idempotencyKey: 'k30',
+          ...again,
+        });
+        appendRow(history, { userId: bob, kind: 'transfer_in', balanceChangeMinor: 150n, ...again });
+      },
+    ],
+    [
+      'a voided hold captured in the ledger',
+      'hold-captured-after-void',
+      (history) => {
+        history.operations.push(
+          operation({
+            id: 30,
+            kind: 'capture',
+            outcome: 'ok',
+            idempotencyKey: 'k30',
+            holdId: holdVoided,
+            sourceUserId: alice,
+            targetUserId: bob,
+          }),
+        );
+        const late = { transferId: 't-late', holdId: holdVoided };
+        appendRow(history, {
+          userId: alice,
+          kind: 'transfer_out',
+          balanceChangeMinor: -100n,
+          idempotencyKey: 'k30',
+          ...late,
+        });
+        appendRow(history, { userId: bob, kind: 'transfer_in', balanceChangeMinor: 100n, ...late });
+      },
+    ],
+    [
+      'a capture acknowledged for a hold that ended voided',
+      'hold-captured-after-void',
+      (history) => {
+        history.operations.push(
+          operation({ id: 30, kind: 'capture', outcome: 'ok', idempotencyKey: 'k30', holdId: holdVoided }),
+        );
+      },
+    ],
+    [
+      'an expired hold captured in the ledger',
+      'hold-captured-after-expiry',
+      (history) => {
+        history.operations.push(
+          operation({
+            id: 30,
+            kind: 'capture',
+            outcome: 'ok',
+            idempotencyKey: 'k30',
+            holdId: holdExpired,
+            sourceUserId: bob,
+            targetUserId: alice,
+          }),
+        );
+        const late = { transferId: 't-late', holdId: holdExpired, atMs: EXPIRED_AT_MS + 400 };
+        appendRow(history, {
+          userId: bob,
+          kind: 'transfer_out',
+          balanceChangeMinor: -50n,
+          idempotencyKey: 'k30',
+          ...late,
+        });
+        appendRow(history, { userId: alice, kind: 'transfer_in', balanceChangeMinor: 50n, ...late });
+      },
+    ],
+    [
+      'a capture that landed at or after the hold expired',
+      'hold-captured-after-expiry',
+      (history) => {
+        holdOf(history, holdCaptured).expiresAtMs = 1_050;
+      },
+    ],
+    [
+      'a capture above the hold amount',
+      'capture-exceeds-hold',
+      (history) => {
+        holdOf(history, holdCaptured).amountMinor = 100n;
+      },
+    ],
+    [
+      'transfer reversals that add up to more than the transfer',
+      'reversal-exceeds-original',
+      (history) => {
+        history.operations.push(
+          operation({
+            id: 30,
+            kind: 'reverse_transfer',
+            outcome: 'ok',
+            idempotencyKey: 'k30',
+            sourceUserId: alice,
+            targetUserId: bob,
+            originalId: transferId,
+            amountMinor: 250n,
+          }),
+        );
+        const again = { transferId: 'r-again', reversesId: transferId };
+        appendRow(history, {
+          userId: bob,
+          kind: 'reversal_out',
+          balanceChangeMinor: -250n,
+          idempotencyKey: 'k30',
+          ...again,
+        });
+        appendRow(history, { userId: alice, kind: 'reversal_in', balanceChangeMinor: 250n, ...again });
+      },
+    ],
+    [
+      'deposit reversals that add up to more than the deposit',
+      'reversal-exceeds-original',
+      (history) => {
+        history.operations.push(
+          operation({
+            id: 30,
+            kind: 'deposit',
+            outcome: 'ok',
+            idempotencyKey: 'k30',
+            userId: bob,
+            amountMinor: 1000n,
+          }),
+          operation({
+            id: 31,
+            kind: 'reverse_deposit',
+            outcome: 'ok',
+            idempotencyKey: 'k31',
+            userId: bob,
+            originalId: 'deposit-b-1',
+            amountMinor: 500n,
+          }),
+        );
+        appendRow(history, {
+          userId: bob,
+          kind: 'deposit',
+          balanceChangeMinor: 1000n,
+          idempotencyKey: 'k30',
+        });
+        appendRow(history, {
+          userId: bob,
+          kind: 'deposit_reversal',
+          balanceChangeMinor: -500n,
+          reversesId: 'deposit-b-1',
+          idempotencyKey: 'k31',
+        });
+      },
+    ],
+    [
+      'a reversal answer that reports more reversed than the original',
+      'reversal-exceeds-original',
+      (history) => {
+        const result = operationById(history, 17).result!;
+        result.reversedTotalMinor = 400n;
+        result.remainingMinor = -100n;
+      },
+    ],
+    [
+      'a transfer reversal with one leg',
+      'reversal-legs',
+      (history) => {
+        const index = history.snapshot.transactions.findIndex(
+          (candidate) => candidate.kind === 'reversal_in',
+        );
+        history.snapshot.transactions.splice(index, 1);
+      },
+    ],
+    [
+      'a gap in a wallet ledger sequence',
+      'seq-gap',
+      (history) => {
+        rowOf(history, 'deposit_reversal-b-8').seq = 9n;
+        walletOf(history, bob).seq = 9n;
+      },
+    ],
+    [
+      'a held chain that does not link',
+      'chain-broken',
+      (history) => {
+        const row = rowOf(history, 'hold-a-7');
+        row.oldHeldMinor = 5n;
+        row.newHeldMinor = 35n;
+        walletOf(history, alice).heldMinor = 35n;
       },
     ],
     [

@@ -1,5 +1,6 @@
 import { checkNoCrashes, checkOutbox, checkServerErrors, type ServerErrorPolicy } from './delivery-checks.ts';
 import type { History, Violation, ViolationKind } from './history.ts';
+import { checkHeldMatchesPendingHolds, checkHoldAcks, checkHoldLifecycles } from './hold-checks.ts';
 import {
   checkChains,
   checkNoPhantoms,
@@ -8,6 +9,7 @@ import {
   checkWallets,
 } from './ledger-checks.ts';
 import { checkApplications, checkConservation, checkNoNegativeBalance } from './money-checks.ts';
+import { checkReversalAcks, checkReversals } from './reversal-checks.ts';
 
 export type CheckerOptions = ServerErrorPolicy;
 
@@ -35,6 +37,11 @@ export function checkHistory(
     ...checkNoPhantoms(history),
     ...checkChains(history),
     ...checkTransferLegs(history),
+    ...checkHeldMatchesPendingHolds(history),
+    ...checkHoldLifecycles(history),
+    ...checkHoldAcks(history),
+    ...checkReversals(history),
+    ...checkReversalAcks(history),
     ...checkReads(history),
     ...checkWallets(history),
     ...checkOutbox(history),

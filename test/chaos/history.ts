@@ -8,7 +8,19 @@
  * Money is bigint minor units everywhere; nothing here is a float.
  */
 
-export type OperationKind = 'create_user' | 'deposit' | 'transfer' | 'read';
+export type OperationKind =
+  | 'create_user'
+  | 'deposit'
+  | 'transfer'
+  | 'read'
+  | 'withdrawal'
+  | 'hold'
+  | 'capture'
+  | 'void'
+  | 'reverse_transfer'
+  | 'reverse_deposit'
+  | 'freeze'
+  | 'unfreeze';
 export type Outcome = 'ok' | 'fail' | 'info';
 
 /** One HTTP attempt of an operation; retries of the same operation reuse its idempotency key. */
@@ -29,10 +41,24 @@ export type Attempt = {
 export type OperationResult = {
   userId?: string;
   balanceMinor?: bigint;
+  /** What a hold command, a withdrawal, a read or a reversal said about held and available money. */
+  heldMinor?: bigint;
+  availableMinor?: bigint;
   sourceBalanceMinor?: bigint;
   targetBalanceMinor?: bigint;
   transactionId?: string;
   transferId?: string;
+  holdId?: string;
+  holdStatus?: string;
+  /** A hold's own amount, and (captured) what moved to the receiver. */
+  holdAmountMinor?: bigint;
+  capturedAmountMinor?: bigint;
+  /** A reversal: its id, the amount it moved, and the original's totals after it. */
+  reversalId?: string;
+  amountMinor?: bigint;
+  reversedTotalMinor?: bigint;
+  remainingMinor?: bigint;
+  walletStatus?: string;
 };
 
 export type Operation = {
@@ -45,7 +71,19 @@ export type Operation = {
   email?: string;
   sourceUserId?: string;
   targetUserId?: string;
+  /**
+   * The amount asked for. Undefined for a full capture or a full reversal ("all that remains"),
+   * and for operations that move no money.
+   */
   amountMinor?: bigint;
+  /** capture, void: the hold acted on. */
+  holdId?: string;
+  /** hold: how long it was asked to live. */
+  expiresInSeconds?: number;
+  /** reverse_transfer: the transfer reversed; reverse_deposit: the deposit's transaction id. */
+  originalId?: string;
+  /** reverse_*: the original's amount, the most a full reversal can move. */
+  originalAmountMinor?: bigint;
   invokedAtMs: number;
   completedAtMs: number;
   outcome: Outcome;
@@ -53,9 +91,21 @@ export type Operation = {
   result?: OperationResult;
 };
 
-export type TransactionKind = 'deposit' | 'transfer_out' | 'transfer_in';
+export type TransactionKind =
+  | 'deposit'
+  | 'withdrawal'
+  | 'transfer_out'
+  | 'transfer_in'
+  | 'hold'
+  | 'hold_release'
+  | 'reversal_out'
+  | 'reversal_in'
+  | 'deposit_reversal';
 
-/** A row of the transactions table (transactions DB), money converted to minor units. */
+/**
+ * A row of the transactions table (transactions DB), money converted to minor units. `seq` is the
+ * wallet's own ledger sequence (1, 2, 3 … per wallet).
+ */
 export type LedgerRow = {
   id: string;
   seq: bigint;
@@ -64,11 +114,41 @@ export type LedgerRow = {
   balanceChangeMinor: bigint;
   oldBalanceMinor: bigint;
   newBalanceMinor: bigint;
+  heldChangeMinor: bigint;
+  oldHeldMinor: bigint;
+  newHeldMinor: bigint;
   transferId: string | null;
+  holdId: string | null;
+  /** Reversal rows: the transfer id or the deposit's transaction id they reverse. */
+  reversesId: string | null;
   idempotencyKey: string | null;
+  /** When the row was written (the database's clock), epoch milliseconds. */
+  atMs: number;
 };
 
-export type WalletRow = { userId: string; balanceMinor: bigint };
+export type WalletRow = {
+  userId: string;
+  balanceMinor: bigint;
+  heldMinor: bigint;
+  status: string;
+  /** The sequence of the wallet's latest ledger row (0 before the first). */
+  seq: bigint;
+};
+
+export type HoldStatus = 'pending' | 'captured' | 'voided' | 'expired';
+
+/** A row of the holds table, money in minor units, times in epoch milliseconds. */
+export type HoldRow = {
+  holdId: string;
+  fromUserId: string;
+  toUserId: string;
+  amountMinor: bigint;
+  capturedAmountMinor: bigint | null;
+  status: HoldStatus;
+  expiresAtMs: number;
+  resolvedAtMs: number | null;
+  transferId: string | null;
+};
 export type UserRow = { userId: string; email: string };
 export type OutboxRow = {
   service: 'users' | 'transactions';
@@ -82,6 +162,7 @@ export type Snapshot = {
   users: UserRow[];
   wallets: WalletRow[];
   transactions: LedgerRow[];
+  holds: HoldRow[];
   outbox: OutboxRow[];
 };
 
@@ -110,6 +191,7 @@ export type ReplicaCrashRecord = {
 export type ViolationKind =
   | 'money-not-conserved'
   | 'negative-balance'
+  | 'available-negative'
   | 'acked-not-applied-once'
   | 'unknown-applied-twice'
   | 'refused-but-applied'
@@ -117,9 +199,18 @@ export type ViolationKind =
   | 'phantom-movement'
   | 'ack-mismatch'
   | 'chain-broken'
+  | 'seq-gap'
   | 'balance-mismatch'
   | 'read-not-in-history'
   | 'transfer-legs'
+  | 'held-mismatch'
+  | 'hold-status-mismatch'
+  | 'hold-captured-twice'
+  | 'hold-captured-after-void'
+  | 'hold-captured-after-expiry'
+  | 'capture-exceeds-hold'
+  | 'reversal-exceeds-original'
+  | 'reversal-legs'
   | 'wallet-count'
   | 'orphan-wallet'
   | 'outbox-unpublished'

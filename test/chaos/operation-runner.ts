@@ -66,25 +66,90 @@ function backoffMs(attemptIndex: number): number {
   return ceilingMs / 2 + Math.random() * (ceilingMs / 2);
 }
 
+type Fields = Record<string, unknown>;
+
+const text = (fields: Fields, name: string) =>
+  typeof fields[name] === 'string' ? (fields[name] as string) : undefined;
+const money = (fields: Fields, name: string) => jsonNumberToMinor(fields[name]);
+
+/** A hold command's answer: the hold, and the sender's balances after it (capture: the receiver's too). */
+function holdResult(fields: Fields): OperationResult {
+  return {
+    holdId: text(fields, 'hold_id'),
+    holdStatus: text(fields, 'status'),
+    holdAmountMinor: money(fields, 'amount'),
+    capturedAmountMinor: money(fields, 'captured_amount'),
+    transferId: text(fields, 'transfer_id'),
+    balanceMinor: money(fields, 'balance'),
+    heldMinor: money(fields, 'held'),
+    availableMinor: money(fields, 'available_balance'),
+    targetBalanceMinor: money(fields, 'to_balance'),
+  };
+}
+
+/** A reversal's answer: its id and amount, the original's totals, and the payer's balances. */
+function reversalResult(fields: Fields): OperationResult {
+  return {
+    reversalId: text(fields, 'reversal_id'),
+    amountMinor: money(fields, 'amount'),
+    reversedTotalMinor: money(fields, 'reversed_total'),
+    remainingMinor: money(fields, 'remaining'),
+  };
+}
+
 /** The response fields the checker compares with the ledger, money read exactly. */
 export function readResult(kind: OperationKind, body: unknown): OperationResult {
-  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string) : undefined);
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Fields;
   switch (kind) {
     case 'create_user':
-      return { userId: text('user_id') };
+      return { userId: text(fields, 'user_id') };
     case 'deposit':
+    case 'withdrawal':
       return {
-        balanceMinor: jsonNumberToMinor(fields.updated_balance),
-        transactionId: text('transaction_id'),
+        balanceMinor: money(fields, 'updated_balance'),
+        availableMinor: money(fields, 'available_balance'),
+        amountMinor: kind === 'withdrawal' ? money(fields, 'amount') : undefined,
+        transactionId: text(fields, 'transaction_id'),
       };
     case 'transfer':
       return {
-        transferId: text('transfer_id'),
-        sourceBalanceMinor: jsonNumberToMinor(fields.from_balance),
-        targetBalanceMinor: jsonNumberToMinor(fields.to_balance),
+        transferId: text(fields, 'transfer_id'),
+        sourceBalanceMinor: money(fields, 'from_balance'),
+        targetBalanceMinor: money(fields, 'to_balance'),
+        availableMinor: money(fields, 'from_available_balance'),
+      };
+    case 'hold':
+    case 'capture':
+    case 'void':
+      return holdResult(fields);
+    case 'reverse_transfer':
+      return {
+        ...reversalResult(fields),
+        sourceBalanceMinor: money(fields, 'from_balance'),
+        targetBalanceMinor: money(fields, 'to_balance'),
+        availableMinor: money(fields, 'from_available_balance'),
+      };
+    case 'reverse_deposit':
+      return {
+        ...reversalResult(fields),
+        balanceMinor: money(fields, 'updated_balance'),
+        availableMinor: money(fields, 'available_balance'),
+      };
+    case 'freeze':
+    case 'unfreeze':
+      return {
+        userId: text(fields, 'user_id'),
+        walletStatus: text(fields, 'status'),
+        balanceMinor: money(fields, 'balance'),
+        heldMinor: money(fields, 'held'),
+        availableMinor: money(fields, 'available_balance'),
       };
     case 'read':
-      return { balanceMinor: jsonNumberToMinor(fields.balance), userId: text('user_id') };
+      return {
+        userId: text(fields, 'user_id'),
+        balanceMinor: money(fields, 'balance'),
+        heldMinor: money(fields, 'held'),
+        availableMinor: money(fields, 'available_balance'),
+      };
   }
 }

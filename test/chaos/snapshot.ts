@@ -3,7 +3,15 @@ import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import { withPostgresClient } from '../../scripts/stack/postgres-client.ts';
 import { numericToMinor } from '../../services/shared/src/money.ts';
-import type { LedgerRow, OutboxRow, Snapshot, TransactionKind } from './history.ts';
+import type {
+  HoldRow,
+  HoldStatus,
+  LedgerRow,
+  OutboxRow,
+  Snapshot,
+  TransactionKind,
+  WalletRow,
+} from './history.ts';
 
 const KAFKA_READ_TIMEOUT_MS = 60_000;
 
@@ -15,8 +23,28 @@ type LedgerRecord = {
   balance_change: string;
   old_balance: string;
   new_balance: string;
+  held_change: string;
+  old_held: string;
+  new_held: string;
   transfer_id: string | null;
+  hold_id: string | null;
+  reverses_id: string | null;
   idempotency_key: string | null;
+  at_ms: string;
+};
+
+type WalletRecord = { user_id: string; balance: string; held: string; status: string; seq: string };
+
+type HoldRecord = {
+  hold_id: string;
+  from_user_id: string;
+  to_user_id: string;
+  amount: string;
+  captured_amount: string | null;
+  status: HoldStatus;
+  expires_at_ms: string;
+  resolved_at_ms: string | null;
+  transfer_id: string | null;
 };
 
 type OutboxRecord = { event_id: string; topic: string; published_at: string | null };
@@ -44,25 +72,62 @@ export async function readSnapshot(urls: { users: string; transactions: string }
       outbox: await readOutbox(client, 'users'),
     };
   });
-  return withPostgresClient(urls.transactions, async (client) => {
-    const wallets = await client.query<{ user_id: string; balance: string }>(
-      'SELECT user_id::text, balance::text FROM users',
-    );
-    const ledger = await client.query<LedgerRecord>(
-      `SELECT id::text, seq::text, user_id::text, kind, balance_change::text, old_balance::text,
-              new_balance::text, transfer_id::text, idempotency_key
-         FROM transactions ORDER BY seq`,
-    );
-    return {
-      users: fromUsers.users,
-      wallets: wallets.rows.map((row) => ({
-        userId: row.user_id,
-        balanceMinor: numericToMinor(row.balance),
-      })),
-      transactions: ledger.rows.map(toLedgerRow),
-      outbox: [...fromUsers.outbox, ...(await readOutbox(client, 'transactions'))],
-    };
-  });
+  return withPostgresClient(urls.transactions, async (client) => ({
+    users: fromUsers.users,
+    wallets: await readWallets(client),
+    transactions: await readLedger(client),
+    holds: await readHolds(client),
+    outbox: [...fromUsers.outbox, ...(await readOutbox(client, 'transactions'))],
+  }));
+}
+
+/** Milliseconds since the epoch of a timestamptz column, as text (fractions kept). */
+function epochMs(column: string): string {
+  return `(extract(epoch FROM ${column}) * 1000)::text`;
+}
+
+async function readWallets(client: pg.Client): Promise<WalletRow[]> {
+  const { rows } = await client.query<WalletRecord>(
+    'SELECT user_id::text, balance::text, held::text, status, seq::text FROM users',
+  );
+  return rows.map((row) => ({
+    userId: row.user_id,
+    balanceMinor: numericToMinor(row.balance),
+    heldMinor: numericToMinor(row.held),
+    status: row.status,
+    seq: BigInt(row.seq),
+  }));
+}
+
+async function readLedger(client: pg.Client): Promise<LedgerRow[]> {
+  const { rows } = await client.query<LedgerRecord>(
+    `SELECT id::text, seq::text, user_id::text, kind, balance_change::text, old_balance::text,
+            new_balance::text, held_change::text, old_held::text, new_held::text,
+            transfer_id::text, hold_id::text, reverses_id::text, idempotency_key,
+            ${epochMs('"timestamp"')} AS at_ms
+       FROM transactions ORDER BY user_id, seq`,
+  );
+  return rows.map(toLedgerRow);
+}
+
+async function readHolds(client: pg.Client): Promise<HoldRow[]> {
+  const { rows } = await client.query<HoldRecord>(
+    `SELECT hold_id::text, from_user_id::text, to_user_id::text, amount::text,
+            captured_amount::text, status, ${epochMs('expires_at')} AS expires_at_ms,
+            ${epochMs('resolved_at')} AS resolved_at_ms, transfer_id::text
+       FROM holds`,
+  );
+  return rows.map((row) => ({
+    holdId: row.hold_id,
+    fromUserId: row.from_user_id,
+    toUserId: row.to_user_id,
+    amountMinor: numericToMinor(row.amount),
+    capturedAmountMinor: row.captured_amount === null ? null : numericToMinor(row.captured_amount),
+    status: row.status,
+    expiresAtMs: Number(row.expires_at_ms),
+    resolvedAtMs: row.resolved_at_ms === null ? null : Number(row.resolved_at_ms),
+    transferId: row.transfer_id,
+  }));
 }
 
 function toLedgerRow(row: LedgerRecord): LedgerRow {
@@ -74,8 +139,14 @@ function toLedgerRow(row: LedgerRecord): LedgerRow {
     balanceChangeMinor: numericToMinor(row.balance_change),
     oldBalanceMinor: numericToMinor(row.old_balance),
     newBalanceMinor: numericToMinor(row.new_balance),
+    heldChangeMinor: numericToMinor(row.held_change),
+    oldHeldMinor: numericToMinor(row.old_held),
+    newHeldMinor: numericToMinor(row.new_held),
     transferId: row.transfer_id,
+    holdId: row.hold_id,
+    reversesId: row.reverses_id,
     idempotencyKey: row.idempotency_key,
+    atMs: Number(row.at_ms),
   };
 }
 

@@ -8,7 +8,20 @@ import type {
   Violation,
 } from './history.ts';
 
-const KINDS: OperationKind[] = ['create_user', 'deposit', 'transfer', 'read'];
+const KINDS: OperationKind[] = [
+  'create_user',
+  'deposit',
+  'transfer',
+  'read',
+  'withdrawal',
+  'hold',
+  'capture',
+  'void',
+  'reverse_transfer',
+  'reverse_deposit',
+  'freeze',
+  'unfreeze',
+];
 const OUTCOMES: Outcome[] = ['ok', 'fail', 'info'];
 const VIOLATION_DETAILS_SHOWN = 5;
 
@@ -21,10 +34,11 @@ function row(cells: (string | number)[], widths: number[]): string {
 
 /** Operations by kind × outcome. */
 export function operationTable(operations: readonly Operation[]): string {
-  const widths = [12, 8, 8, 8, 8];
+  const widths = [18, 8, 8, 8, 8];
   const lines = [row(['operation', ...OUTCOMES, 'total'], widths)];
   for (const kind of KINDS) {
     const ofKind = operations.filter((operation) => operation.kind === kind);
+    if (ofKind.length === 0) continue;
     const counts = OUTCOMES.map(
       (outcome) => ofKind.filter((operation) => operation.outcome === outcome).length,
     );
