@@ -13,7 +13,10 @@ export function registerDashboard(program: Command): void {
   addKafkaOption(addCommonOptions(command)).addHelpText(
     'after',
     `
-Keys: q quit · ↑/↓ PgUp/PgDn scroll · / filter by email · a add money · t transfer
+Keys: q quit · ↑/↓ PgUp/PgDn scroll · / filter by email · a add money · w withdraw · t transfer
+      h hold · Tab switches the lower part between recent events and open holds
+Each row shows balance, held (reserved by pending holds), available (balance − held) and the
+wallet's status (frozen, closed). Events apply in ledger order per wallet: a late one is ignored.
 Needs an interactive terminal; elsewhere use \`wallet events --follow\`.
 ${examples(['wallet dashboard', 'wallet dashboard --kafka-brokers 127.0.0.1:9092'])}`,
   );

@@ -1,6 +1,8 @@
-import type { Wallet } from '../api/transactions-api.ts';
+import type { Hold, Wallet, WalletStatus } from '../api/transactions-api.ts';
 import type { UserView } from '../api/users-api.ts';
-import type { WalletEvent } from '../events/wallet-event.ts';
+import { isMoneyEvent, type MoneyEvent, type WalletAfter, type WalletEvent } from '../events/wallet-event.ts';
+import { type OpenHold, OpenHolds } from './open-holds.ts';
+import { SeqGaps } from './seq-gaps.ts';
 import { createTransferRate, type TransferRate } from './transfer-rate.ts';
 
 /** Newest events kept for the feed. */
@@ -10,16 +12,32 @@ export const DASHBOARD_ROWS_MAX = 1_000_000;
 /** Listeners hear at most one change per this many ms: bursts of events coalesce into one frame. */
 export const EMIT_COALESCE_MS = 33;
 
-export type BalanceRow = {
+/** What a snapshot page (GET /wallets) tells of a wallet. */
+export type WalletSnapshot = Pick<
+  Wallet,
+  'userId' | 'balanceMinor' | 'heldMinor' | 'availableMinor' | 'status' | 'seq' | 'createdAt'
+>;
+
+/** A wallet's balances at ledger sequence `seq`. */
+type Balances = Pick<WalletAfter, 'seq' | 'balanceMinor' | 'heldMinor' | 'availableMinor'>;
+
+export type BalanceRow = Balances & {
   userId: string;
-  balanceMinor: bigint;
-  /** The last change an event brought (+ deposit or incoming, − outgoing), for the table. */
+  status: WalletStatus;
+  /** occurred_at (ms) of the last status event applied: older status events and snapshots lose to it. */
+  statusAtMs: number | undefined;
+  /** The last change of the balance on screen (+ in, − out), for the table. */
   lastChangeMinor: bigint | undefined;
+  /** When an event last changed the row (balance, held or status), to highlight it. */
   changedAtMs: number | undefined;
-  /** Set once an event wrote the balance: an older snapshot page must not overwrite it. */
-  fromEvent: boolean;
   createdAt: string;
 };
+
+/** How ordered application went: events older than what the store had, and seqs never seen. */
+export type Ordering = { staleIgnored: number; seqsMissing: number };
+
+/** A wallet no event has touched: ledger seq 0, nothing in it. */
+const NEW_WALLET: Balances = { seq: 0, balanceMinor: 0n, heldMinor: 0n, availableMinor: 0n };
 
 export type FeedItem = { key: string; event: WalletEvent; receivedAtMs: number };
 export type PartHealth = 'unknown' | 'up' | 'down';
@@ -43,6 +61,10 @@ export class DashboardStore {
   private filtered: string[] | undefined;
   private feedItems: FeedItem[] = [];
   private totalMinor = 0n;
+  private totalHeldMinor = 0n;
+  private readonly openHolds = new OpenHolds();
+  private readonly gaps = new SeqGaps();
+  private staleIgnored = 0;
   private healthState: Health = { userService: 'unknown', transactionsService: 'unknown', kafka: 'unknown' };
   private statusMessage: StatusMessage | undefined;
   private loadState: LoadState = { walletsLoaded: 0, usersNamed: 0, done: false };
@@ -88,6 +110,20 @@ export class DashboardStore {
     return this.totalMinor;
   }
 
+  /** Σ held over all wallets: money reserved by pending holds. */
+  totalHeld(): bigint {
+    return this.totalHeldMinor;
+  }
+
+  /** Pending holds known (from hold events and lookups), newest first. */
+  holds(): readonly OpenHold[] {
+    return this.openHolds.list();
+  }
+
+  ordering(): Ordering {
+    return { staleIgnored: this.staleIgnored, seqsMissing: this.gaps.count() };
+  }
+
   feed(): readonly FeedItem[] {
     return this.feedItems;
   }
@@ -114,19 +150,41 @@ export class DashboardStore {
 
   // --- writes --------------------------------------------------------------------------------
 
-  /** A page of the initial snapshot. Rows an event already wrote keep the event's (newer) balance. */
-  addWallets(wallets: Wallet[]): void {
+  /**
+   * A page of the snapshot. Each wallet carries its ledger seq: it replaces a row only when newer
+   * than what events already wrote, so a page read before an event never rolls that event back.
+   */
+  addWallets(wallets: WalletSnapshot[]): void {
     let changed = false;
     for (const wallet of wallets) {
       const row = this.rows.get(wallet.userId);
-      if (!row) changed = this.insertRow(wallet.userId, wallet.balanceMinor, wallet.createdAt) || changed;
-      else if (!row.fromEvent && row.balanceMinor !== wallet.balanceMinor) {
-        this.setBalance(row, wallet.balanceMinor);
+      if (!row) {
+        changed = this.insertRow(wallet.userId, wallet, wallet.status, wallet.createdAt) || changed;
+        continue;
+      }
+      this.gaps.coveredUpTo(row.userId, wallet.seq);
+      if (wallet.seq > row.seq) {
+        this.setBalances(row, wallet);
+        changed = true;
+      }
+      // Status changes carry no seq: a status event we applied is newer than any page.
+      if (row.statusAtMs === undefined && row.status !== wallet.status) {
+        row.status = wallet.status;
         changed = true;
       }
     }
     this.loadState = { ...this.loadState, walletsLoaded: this.loadState.walletsLoaded + wallets.length };
     this.changed(changed || wallets.length > 0);
+  }
+
+  /** Holds looked up for the wallets in view: pending ones join the list unless an event ended them. */
+  addHolds(holds: Hold[]): void {
+    let changed = false;
+    for (const hold of holds) {
+      if (hold.status === 'pending') changed = this.openHolds.add(hold) || changed;
+      else changed = this.openHolds.end(hold.holdId) || changed;
+    }
+    this.changed(changed);
   }
 
   nameUsers(users: Pick<UserView, 'user_id' | 'email'>[]): void {
@@ -141,24 +199,22 @@ export class DashboardStore {
     this.changed(true);
   }
 
-  /** Applies a live event: balances are the ones after the event, so no arithmetic can drift. */
+  /**
+   * Applies a live event. Money events carry each touched wallet's balances after them and its
+   * ledger seq: a wallet takes them only when newer than what it has, so events may arrive in
+   * any order across topics and the screen never goes back in time; no arithmetic can drift.
+   */
   applyEvent(event: WalletEvent): void {
     const nowMs = this.now();
     if (event.type === 'user-created') {
       this.name(event.userId, event.email);
-      if (!this.rows.has(event.userId)) this.insertRow(event.userId, 0n, event.occurredAt);
-    } else if (event.type === 'money-added') {
-      this.writeFromEvent(event.userId, event.balanceMinor, event.amountMinor, event.occurredAt, nowMs);
+      if (!this.rows.has(event.userId)) this.insertRow(event.userId, NEW_WALLET, 'active', event.occurredAt);
+    } else if (isMoneyEvent(event)) {
+      for (const after of event.wallets) this.applyAfter(after, event.occurredAt, nowMs);
+      this.trackHold(event);
+      if (event.type === 'money-transferred' || event.type === 'hold-captured') this.rate.count(nowMs);
     } else {
-      this.writeFromEvent(
-        event.fromUserId,
-        event.fromBalanceMinor,
-        -event.amountMinor,
-        event.occurredAt,
-        nowMs,
-      );
-      this.writeFromEvent(event.toUserId, event.toBalanceMinor, event.amountMinor, event.occurredAt, nowMs);
-      this.rate.count(nowMs);
+      this.applyStatus(event.userId, event.status, event.occurredAt, nowMs);
     }
     const key = `${event.topic}:${event.partition}:${event.offset}`;
     this.feedItems = [{ key, event, receivedAtMs: nowMs }, ...this.feedItems].slice(0, FEED_SIZE_MAX);
@@ -184,43 +240,80 @@ export class DashboardStore {
     this.changed(true);
   }
 
-  /** Once a second: the sparkline moves even when nothing happens. */
+  /** Once a second: the sparkline moves even when nothing happens; long-expired holds go. */
   tick(): void {
+    this.openHolds.pruneExpired(this.now());
     this.changed(true);
   }
 
   // --- internals -----------------------------------------------------------------------------
 
-  private writeFromEvent(
-    userId: string,
-    balanceMinor: bigint,
-    changeMinor: bigint,
-    at: string,
-    nowMs: number,
-  ) {
-    let row = this.rows.get(userId);
+  /** One wallet's state after an event: applied when newer; older is counted and fills a gap. */
+  private applyAfter(after: WalletAfter, occurredAt: string, nowMs: number): void {
+    const row = this.rows.get(after.userId);
     if (!row) {
-      if (!this.insertRow(userId, balanceMinor, at)) return;
-      row = this.rows.get(userId)!;
+      if (this.insertRow(after.userId, after, 'active', occurredAt))
+        this.rows.get(after.userId)!.changedAtMs = nowMs;
+      return;
     }
-    this.setBalance(row, balanceMinor);
-    row.fromEvent = true;
-    row.lastChangeMinor = changeMinor;
+    if (after.seq <= row.seq) {
+      this.staleIgnored += 1;
+      this.gaps.arrived(row.userId, after.seq);
+      return;
+    }
+    if (after.seq > row.seq + 1) this.gaps.jumped(row.userId, row.seq, after.seq);
+    const changeMinor = after.balanceMinor - row.balanceMinor;
+    this.setBalances(row, after);
+    if (changeMinor !== 0n) row.lastChangeMinor = changeMinor;
     row.changedAtMs = nowMs;
   }
 
-  private insertRow(userId: string, balanceMinor: bigint, createdAt: string): boolean {
+  private trackHold(event: MoneyEvent): void {
+    if (event.type === 'hold-created') {
+      const { holdId, fromUserId, toUserId, amountMinor, expiresAt, occurredAt } = event;
+      this.openHolds.add({ holdId, fromUserId, toUserId, amountMinor, expiresAt, createdAt: occurredAt });
+    } else if (
+      event.type === 'hold-captured' ||
+      event.type === 'hold-voided' ||
+      event.type === 'hold-expired'
+    ) {
+      this.openHolds.end(event.holdId);
+    }
+  }
+
+  /** Status events have no seq; they are ordered by when they happened. */
+  private applyStatus(userId: string, status: WalletStatus, occurredAt: string, nowMs: number): void {
+    const atMs = Date.parse(occurredAt);
+    let row = this.rows.get(userId);
+    if (!row) {
+      if (!this.insertRow(userId, NEW_WALLET, status, occurredAt)) return;
+      row = this.rows.get(userId)!;
+    } else if (row.statusAtMs !== undefined && atMs < row.statusAtMs) {
+      this.staleIgnored += 1;
+      return;
+    }
+    row.status = status;
+    row.statusAtMs = atMs;
+    row.changedAtMs = nowMs;
+  }
+
+  private insertRow(userId: string, balances: Balances, status: WalletStatus, createdAt: string): boolean {
     if (this.rows.size >= DASHBOARD_ROWS_MAX) return false;
     const row: BalanceRow = {
       userId,
-      balanceMinor,
+      seq: balances.seq,
+      balanceMinor: balances.balanceMinor,
+      heldMinor: balances.heldMinor,
+      availableMinor: balances.availableMinor,
+      status,
+      statusAtMs: undefined,
       lastChangeMinor: undefined,
       changedAtMs: undefined,
-      fromEvent: false,
       createdAt,
     };
     this.rows.set(userId, row);
-    this.totalMinor += balanceMinor;
+    this.totalMinor += row.balanceMinor;
+    this.totalHeldMinor += row.heldMinor;
     this.order.splice(this.insertionIndex(row), 0, userId);
     this.filtered = undefined;
     return true;
@@ -246,9 +339,13 @@ export class DashboardStore {
     return low;
   }
 
-  private setBalance(row: BalanceRow, balanceMinor: bigint): void {
-    this.totalMinor += balanceMinor - row.balanceMinor;
-    row.balanceMinor = balanceMinor;
+  private setBalances(row: BalanceRow, balances: Balances): void {
+    this.totalMinor += balances.balanceMinor - row.balanceMinor;
+    this.totalHeldMinor += balances.heldMinor - row.heldMinor;
+    row.seq = balances.seq;
+    row.balanceMinor = balances.balanceMinor;
+    row.heldMinor = balances.heldMinor;
+    row.availableMinor = balances.availableMinor;
   }
 
   private name(userId: string, email: string): boolean {

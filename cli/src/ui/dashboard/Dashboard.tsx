@@ -1,5 +1,5 @@
 import { Box, useApp, useInput, useWindowSize } from 'ink';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { DashboardActions } from '../../services/dashboard/dashboard-actions.ts';
 import type { DashboardStore } from '../../services/dashboard/dashboard-store.ts';
 import { shortId } from '../event-line.ts';
@@ -7,6 +7,7 @@ import { BalanceTable } from './BalanceTable.tsx';
 import { EventFeed } from './EventFeed.tsx';
 import { FooterBar } from './FooterBar.tsx';
 import { HealthBar } from './HealthBar.tsx';
+import { HoldList } from './HoldList.tsx';
 import { computeLayout } from './layout.ts';
 import { type FormKind, MoneyForm } from './MoneyForm.tsx';
 import { TotalsBar } from './TotalsBar.tsx';
@@ -14,6 +15,9 @@ import { editText } from './text-input.ts';
 import { useStoreVersion } from './use-store-version.ts';
 
 type Mode = { kind: 'browse' } | { kind: 'filter' } | { kind: 'form'; form: FormKind };
+/** What the lower part shows: the event feed or the open holds (Tab switches). */
+type Panel = 'events' | 'holds';
+const FORM_KEYS: Record<string, FormKind> = { a: 'add-money', w: 'withdraw', t: 'transfer', h: 'hold' };
 
 export type DashboardProps = { store: DashboardStore; actions: DashboardActions; now?: () => number };
 
@@ -24,6 +28,7 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
   const { columns, rows } = useWindowSize();
   const [mode, setMode] = useState<Mode>({ kind: 'browse' });
   const [offset, setOffset] = useState(0);
+  const [panel, setPanel] = useState<Panel>('events');
   const layout = computeLayout(columns, rows, mode.kind === 'form');
   const count = store.rowCount();
   const maxOffset = Math.max(0, count - layout.tableRows);
@@ -51,18 +56,28 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
       if (key.home || input === 'g') return scrollTo(0);
       if (key.end || input === 'G') return scrollTo(maxOffset);
       if (input === '/') return setMode({ kind: 'filter' });
-      if (input === 'a') return setMode({ kind: 'form', form: 'add-money' });
-      if (input === 't') return setMode({ kind: 'form', form: 'transfer' });
+      if (key.tab) return setPanel(panel === 'events' ? 'holds' : 'events');
+      const form = FORM_KEYS[input];
+      if (form) return setMode({ kind: 'form', form });
     },
     { isActive: mode.kind !== 'form' },
   );
 
   const submit = (form: FormKind, values: string[]) => {
     setMode({ kind: 'browse' });
-    const [a = '', b = '', c = ''] = values.map((value) => value.trim());
-    void (form === 'add-money' ? actions.addMoney(a, b) : actions.transfer(a, b, c));
+    const [a = '', b = '', c = '', d = ''] = values.map((value) => value.trim());
+    if (form === 'add-money') void actions.addMoney(a, b);
+    else if (form === 'withdraw') void actions.withdraw(a, b);
+    else if (form === 'transfer') void actions.transfer(a, b, c);
+    else void actions.hold(a, b, c, d);
   };
   const visible = store.visibleRows(first, layout.tableRows);
+  // The holds view asks for the pending holds of the wallets on screen that have money held.
+  const heldInView = visible.filter((row) => row.heldMinor > 0n).map((row) => row.userId);
+  const heldInViewKey = panel === 'holds' ? heldInView.join(',') : '';
+  useEffect(() => {
+    if (heldInViewKey !== '') actions.lookUpHolds(heldInViewKey.split(','));
+  }, [heldInViewKey, actions]);
   const nameOf = (userId: string) => store.emailOf(userId) ?? shortId(userId);
   const filter = store.filter();
   return (
@@ -71,7 +86,9 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
       <TotalsBar
         userCount={store.userCount()}
         totalMinor={store.total()}
+        heldMinor={store.totalHeld()}
         transfersPerSecond={store.transfersPerSecond()}
+        seqsMissing={store.ordering().seqsMissing}
       />
       <BalanceTable
         rows={visible}
@@ -86,6 +103,8 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
           onSubmit={(values) => submit(mode.form, values)}
           onCancel={() => setMode({ kind: 'browse' })}
         />
+      ) : panel === 'holds' ? (
+        <HoldList holds={store.holds()} rows={layout.feedRows} nameOf={nameOf} />
       ) : (
         <EventFeed items={store.feed()} rows={layout.feedRows} nameOf={nameOf} />
       )}

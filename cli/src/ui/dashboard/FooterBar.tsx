@@ -2,6 +2,9 @@ import { Box, Text } from 'ink';
 import type { LoadState, StatusMessage } from '../../services/dashboard/dashboard-store.ts';
 
 const STATUS_COLORS = { info: 'cyan', ok: 'green', error: 'red' } as const;
+/** Most used first: a narrow terminal cuts the end. */
+export const KEY_HELP =
+  'q quit · / filter · a add · w withdraw · t transfer · h hold · Tab holds/events · ↑↓ PgUp PgDn scroll';
 
 export type FooterBarProps = {
   status: StatusMessage | undefined;
@@ -34,8 +37,7 @@ export function FooterBar({ status, load, filtering, filter, position }: FooterB
       ) : (
         <Text wrap="truncate-end" dimColor>
           {range}
-          {filter ? ` matching "${filter}"` : ''} · q quit · ↑↓ PgUp PgDn scroll · / filter · a add money · t
-          transfer
+          {filter ? ` matching "${filter}"` : ''} · {KEY_HELP}
         </Text>
       )}
     </Box>

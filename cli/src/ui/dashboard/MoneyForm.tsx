@@ -2,13 +2,19 @@ import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { editText } from './text-input.ts';
 
-export type FormKind = 'add-money' | 'transfer';
+export type FormKind = 'add-money' | 'withdraw' | 'transfer' | 'hold';
 
+/** At most FORM_FIELDS_MAX (layout.ts) fields each. */
 const FIELDS: Record<FormKind, { title: string; labels: string[] }> = {
   'add-money': { title: 'add money', labels: ['user (email or id)', 'amount'] },
+  withdraw: { title: 'withdraw', labels: ['user (email or id)', 'amount'] },
   transfer: { title: 'transfer', labels: ['from (email or id)', 'to (email or id)', 'amount'] },
+  hold: {
+    title: 'hold (reserve now, capture or void later)',
+    labels: ['from (email or id)', 'to (email or id)', 'amount', 'expires (empty: 15m)'],
+  },
 };
-const LABEL_WIDTH = 22;
+const LABEL_WIDTH = 24;
 
 /**
  * A small form: Tab / ↓ to the next field, ↑ back, Enter on the last field submits, Esc cancels.

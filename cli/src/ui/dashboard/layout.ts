@@ -1,14 +1,27 @@
 /** The smallest terminal the dashboard is laid out for; smaller ones get the same, clipped. */
 export const SCREEN_WIDTH_MIN = 40;
 export const SCREEN_HEIGHT_MIN = 12;
-/** Header, totals, table header, feed title, status line, key help. */
+/** Header, totals, table header, feed (or holds) title, status line, key help. */
 export const FIXED_LINES = 6;
 export const FEED_ROWS_MIN = 3;
 export const FEED_ROWS_MAX = 10;
-export const FORM_LINES = 6;
+/** The largest form (hold: from, to, amount, expires), its title and its key help, and one spare. */
+export const FORM_FIELDS_MAX = 4;
+export const FORM_LINES = FORM_FIELDS_MAX + 3;
 export const TABLE_ROWS_MIN = 3;
-export const BALANCE_COLUMN_WIDTH = 18;
-export const CHANGE_COLUMN_WIDTH = 14;
+export const EMAIL_COLUMN_WIDTH_MIN = 12;
+export const BALANCE_COLUMN_WIDTH = 14;
+export const HELD_COLUMN_WIDTH = 11;
+export const AVAILABLE_COLUMN_WIDTH = 14;
+export const CHANGE_COLUMN_WIDTH = 13;
+/** " frozen", " closed"; empty for an active wallet. */
+export const STATUS_COLUMN_WIDTH = 7;
+const NUMBER_COLUMNS_WIDTH =
+  BALANCE_COLUMN_WIDTH +
+  HELD_COLUMN_WIDTH +
+  AVAILABLE_COLUMN_WIDTH +
+  CHANGE_COLUMN_WIDTH +
+  STATUS_COLUMN_WIDTH;
 
 export type DashboardLayout = {
   width: number;
@@ -30,6 +43,6 @@ export function computeLayout(columns: number, rows: number, formOpen: boolean):
     TABLE_ROWS_MIN,
     height - FIXED_LINES - feedRows - formLines + (formOpen ? 1 : 0),
   );
-  const emailWidth = Math.max(10, width - BALANCE_COLUMN_WIDTH - CHANGE_COLUMN_WIDTH - 2);
+  const emailWidth = Math.max(EMAIL_COLUMN_WIDTH_MIN, width - NUMBER_COLUMNS_WIDTH - 1);
   return { width, tableRows, feedRows, emailWidth };
 }

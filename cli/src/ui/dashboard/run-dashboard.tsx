@@ -19,7 +19,8 @@ export const TICK_INTERVAL_MS = 1_000;
 export async function runDashboard(settings: CliSettings, apis: WalletApis): Promise<void> {
   const store = new DashboardStore();
   const abort = new AbortController();
-  const app = render(<Dashboard store={store} actions={createDashboardActions(apis, store)} />, {
+  const actions = createDashboardActions(apis, store, abort.signal);
+  const app = render(<Dashboard store={store} actions={actions} />, {
     alternateScreen: true,
     exitOnCtrlC: true,
     // The dashboard command only gets here on a terminal; ink would otherwise turn live
