@@ -45,7 +45,7 @@ describe('wallet dashboard in a real terminal (tmux)', () => {
     if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   });
 
-  it('Given two funded users on screen, When one transfers to the other through the CLI, Then the dashboard shows the new balances', async () => {
+  it('Given two funded users on screen, When they transfer, hold, withdraw and freeze through the CLI, Then the dashboard shows balances, held, available, status, events and open holds', async () => {
     // Given
     const env = cliEnv(services);
     for (const email of ['payer@example.com', 'payee@example.com']) {
@@ -87,8 +87,8 @@ describe('wallet dashboard in a real terminal (tmux)', () => {
       'the new balances on screen',
       async () => {
         const text = await screen();
-        return /payer@example\.com\s+87\.66\s+-12\.34/.test(text) &&
-          /payee@example\.com\s+12\.34\s+\+12\.34/.test(text)
+        return /payer@example\.com\s+87\.66\s+87\.66\s+-12\.34/.test(text) &&
+          /payee@example\.com\s+12\.34\s+12\.34\s+\+12\.34/.test(text)
           ? text
           : undefined;
       },
@@ -96,6 +96,42 @@ describe('wallet dashboard in a real terminal (tmux)', () => {
     );
     expect(after).toContain('total 100.00');
     expect(after).toContain('payer@example.com → payee@example.com 12.34');
+
+    // When: a hold, a withdrawal and a freeze through the CLI
+    expect((await runCli(bin, ['hold', 'payer@example.com', 'payee@example.com', '7.66'], env)).code).toBe(0);
+    expect((await runCli(bin, ['withdraw', 'payee@example.com', '2.34'], env)).code).toBe(0);
+    expect((await runCli(bin, ['freeze', 'payer@example.com', '--reason', 'review'], env)).code).toBe(0);
+
+    // Then: held and available beside the balance, the status, the new events, the new total
+    const held = await waitFor(
+      'held, available, frozen and the new events on screen',
+      async () => {
+        const text = await screen();
+        return /payer@example\.com\s+87\.66\s+7\.66\s+80\.00\s+-12\.34\s+frozen/.test(text) &&
+          /payee@example\.com\s+10\.00\s+10\.00\s+-2\.34/.test(text) &&
+          text.includes('payer@example.com frozen: review')
+          ? text
+          : undefined;
+      },
+      SCREEN_WAIT_MS,
+    );
+    expect(held).toContain('total 97.66');
+    expect(held).toContain('held 7.66');
+    expect(held).toMatch(/hold-created\s+payer@example\.com → payee@example\.com 7\.66 until/);
+    expect(held).toMatch(/money-withdrawn\s+payee@example\.com -2\.34 → 10\.00/);
+
+    // Tab shows the open holds
+    await tmux('send-keys', '-t', session, 'Tab');
+    await waitFor(
+      'the open hold on screen',
+      async () => {
+        const text = await screen();
+        return text.includes('1 pending') && /payer@example\.com → payee@example\.com 7\.66 until/.test(text)
+          ? text
+          : undefined;
+      },
+      SCREEN_WAIT_MS,
+    );
 
     // q quits and leaves the session's shell command done
     await tmux('send-keys', '-t', session, 'q');
