@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { createKafka, type IncomingEvent } from '../../services/shared/src/messaging/kafka.ts';
 import { getStack } from './stack.ts';
 
-/** Reads a topic from the beginning in a consumer group of its own and keeps every record. */
+/** Reads a topic (or several) from the beginning in a consumer group of its own and keeps every record. */
 export async function collectTopic(
-  topic: string,
+  topic: string | string[],
 ): Promise<{ events: IncomingEvent[]; stop(): Promise<void> }> {
   const kafka = createKafka({ brokers: getStack().kafka.brokers, clientId: 'test-topic-reader' });
   const consumer = kafka.createConsumer({ groupId: `test-reader-${randomUUID()}` });
   const events: IncomingEvent[] = [];
   await consumer.start({
-    topics: [topic],
+    topics: Array.isArray(topic) ? topic : [topic],
     fromBeginning: true,
     handle: async (event) => {
       events.push(event);
