@@ -17,7 +17,7 @@ import { collectTopic, waitFor } from '../support/index.ts';
 import { expectOk, moneyClient } from './money-operations-harness.ts';
 import { openWalletsDirectly, useTransactionsService } from './transactions-service-harness.ts';
 
-const SCHEMAS: Record<string, z.ZodType<{ wallets?: WalletAfter[] }>> = {
+const SCHEMAS: Record<string, z.ZodType<object & { wallets?: WalletAfter[] }>> = {
   [TOPICS.moneyAdded]: moneyAddedEventSchema,
   [TOPICS.moneyTransferred]: moneyTransferredEventSchema,
   [TOPICS.moneyWithdrawn]: moneyWithdrawnEventSchema,

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { WalletView } from '../../services/shared/src/contracts/transactions-api.ts';
 import { call, type HttpResult } from '../support/index.ts';
 import type { TransactionsServiceFixture } from './transactions-service-harness.ts';
 
@@ -27,13 +28,7 @@ export function moneyClient(tx: TransactionsServiceFixture, url = () => tx.servi
     wallet: async (userId: string) => {
       const response = await call(url(), 'GET', `/wallets/${userId}`);
       expect(response.status, response.text).toBe(200);
-      return response.json as {
-        balance: number;
-        held: number;
-        available_balance: number;
-        status: string;
-        seq: number;
-      };
+      return response.json as WalletView;
     },
   };
 }
