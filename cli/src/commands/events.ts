@@ -28,6 +28,8 @@ export function registerEvents(program: Command): void {
   addKafkaOption(addCommonOptions(command)).addHelpText(
     'after',
     `
+Topics (--topic): ${topicList()}.
+Money events carry each touched wallet's ledger seq and balances after (--json: "wallets").
 Without --follow, prints every event already in Kafka (oldest first) and exits once caught up
 (at most ${CATCH_UP_WAIT_MS_MAX / 1_000} s). With --json that is one JSON document {"events": [...]};
 with --follow --json it is one JSON document per line (JSON Lines), one per event.
@@ -35,6 +37,7 @@ ${examples([
   'wallet events',
   'wallet events --follow',
   'wallet events --follow --from-beginning --topic money-transferred',
+  'wallet events --follow --topic hold-created',
   'wallet events --follow --json | jq .amount',
 ])}`,
   );
@@ -74,4 +77,15 @@ ${examples([
       if (output.json && !flags.follow) output.document({ events: collected });
     });
   });
+}
+
+const TOPICS_PER_HELP_LINE = 5;
+
+/** The followed topics for --help, a few per line so the text stays within a terminal. */
+function topicList(): string {
+  const lines: string[] = [];
+  for (let start = 0; start < FOLLOWED_TOPICS.length; start += TOPICS_PER_HELP_LINE) {
+    lines.push(FOLLOWED_TOPICS.slice(start, start + TOPICS_PER_HELP_LINE).join(', '));
+  }
+  return lines.join(',\n  ');
 }
