@@ -98,6 +98,7 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
       chaosStartedAtMs,
       chaosDurationMs: options.chaosDurationMs,
       crashes: supervisor.crashes,
+      snapshot,
     });
     return { history, violations, summary };
   } finally {

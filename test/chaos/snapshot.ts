@@ -88,7 +88,7 @@ function epochMs(column: string): string {
 
 async function readWallets(client: pg.Client): Promise<WalletRow[]> {
   const { rows } = await client.query<WalletRecord>(
-    'SELECT user_id::text, balance::text, held::text, status, seq::text FROM users',
+    'SELECT user_id::text, balance::text, held::text, status, ledger_seq::text AS seq FROM users',
   );
   return rows.map((row) => ({
     userId: row.user_id,
@@ -101,11 +101,11 @@ async function readWallets(client: pg.Client): Promise<WalletRow[]> {
 
 async function readLedger(client: pg.Client): Promise<LedgerRow[]> {
   const { rows } = await client.query<LedgerRecord>(
-    `SELECT id::text, seq::text, user_id::text, kind, balance_change::text, old_balance::text,
+    `SELECT id::text, wallet_seq::text AS seq, user_id::text, kind, balance_change::text, old_balance::text,
             new_balance::text, held_change::text, old_held::text, new_held::text,
             transfer_id::text, hold_id::text, reverses_id::text, idempotency_key,
             ${epochMs('"timestamp"')} AS at_ms
-       FROM transactions ORDER BY user_id, seq`,
+       FROM transactions ORDER BY user_id, wallet_seq`,
   );
   return rows.map(toLedgerRow);
 }

@@ -5,6 +5,7 @@ import type {
   OperationKind,
   Outcome,
   ReplicaCrashRecord,
+  Snapshot,
   Violation,
 } from './history.ts';
 
@@ -65,6 +66,19 @@ export function attemptTable(operations: readonly Operation[]): string {
     .join('\n');
 }
 
+/** What the run left in the ledger (rows by kind) and how its holds ended (holds by status). */
+export function ledgerTable(snapshot: Pick<Snapshot, 'transactions' | 'holds'>): string {
+  const tally = (labels: readonly string[]) => {
+    const counts = new Map<string, number>();
+    for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+    return [...counts.entries()].map(([label, count]) => `${label} ${count}`).join(', ');
+  };
+  return [
+    `  rows by kind: ${tally(snapshot.transactions.map((row) => row.kind)) || 'none'}`,
+    `  holds by status: ${tally(snapshot.holds.map((hold) => hold.status)) || 'none'}`,
+  ].join('\n');
+}
+
 export function faultTable(faults: readonly FaultWindow[], runStartMs: number): string {
   if (faults.length === 0) return '  (none)';
   return faults
@@ -97,6 +111,7 @@ export function formatSummary(report: {
   chaosStartedAtMs: number;
   chaosDurationMs: number;
   crashes?: readonly ReplicaCrashRecord[];
+  snapshot?: Pick<Snapshot, 'transactions' | 'holds'>;
 }): string {
   const crashes = report.crashes ?? [];
   const chaosOperations = report.operations.filter(
@@ -110,6 +125,7 @@ export function formatSummary(report: {
     'HTTP attempts',
     attemptTable(report.operations),
     '',
+    ...(report.snapshot ? ['ledger after the run', ledgerTable(report.snapshot), ''] : []),
     `faults injected (${report.faults.length})`,
     faultTable(report.faults, report.chaosStartedAtMs),
     '',
