@@ -66,6 +66,11 @@ export const amountLike = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
 );
 
+/** Valid amounts small enough for the fuzz wallets: 0.01 … 5.00, as a number or as text. */
+export const smallAmount = fc
+  .integer({ min: 1, max: 500 })
+  .chain((cents) => fc.constantFrom<string | number>((cents / 100).toFixed(2), cents / 100));
+
 /** UUID-shaped inputs: real ids of known users, random ids, and near misses. */
 export function userIdLike(knownIds: readonly string[]) {
   return fc.oneof(
@@ -197,8 +202,101 @@ export const rawBodyCases: { label: string; body: string; contentType: string; e
   { label: 'no content type', body: '{"email":"a@b.c"}', contentType: '' },
 ];
 
+/**
+ * Idempotency keys: odd header values, fresh valid keys, and a few keys every property shares, so
+ * the same key comes back with another body (IDEMPOTENCY_KEY_REUSED) or the same one (a replay).
+ */
+export const idempotencyKeyValue = fc.oneof(
+  headerValue,
+  fc.uuid(),
+  fc.constantFrom('fuzz-key-a', 'fuzz-key-b', 'FUZZ:key.c_1', 'a'.repeat(200)),
+);
+
 /** The optional headers of a money command: an idempotency key and a request id, each maybe missing. */
 export const idempotencyHeaders = fc.record(
-  { 'idempotency-key': headerValue, 'x-request-id': headerValue },
+  { 'idempotency-key': idempotencyKeyValue, 'x-request-id': headerValue },
   { requiredKeys: [] },
 );
+
+/**
+ * Who asks: mostly the operator token the requests carry by default ({}), sometimes the reader,
+ * the fuzz user token, or an Authorization header that is no token at all.
+ */
+export function authorizationHeaders(tokens: { reader: string; user: string }) {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constant({}) },
+    fc
+      .constantFrom(`Bearer ${tokens.reader}`, `Bearer ${tokens.user}`)
+      .map((value) => ({ authorization: value })),
+    fc
+      .oneof(
+        headerValue,
+        fc.constantFrom(
+          'Bearer',
+          'Bearer ',
+          `Basic ${tokens.user}`,
+          `bearer  ${tokens.user} `,
+          `Bearer ${tokens.user}x`,
+        ),
+      )
+      .map((value) => ({ authorization: value })),
+  );
+}
+
+/** Ids of things (holds, transfers, deposits): real ones, the same in other spellings, and near misses. */
+export function thingIdLike(realIds: readonly string[]) {
+  const real = realIds.length > 0 ? fc.constantFrom(...realIds) : fc.uuid();
+  return fc.oneof(
+    { weight: 4, arbitrary: real },
+    real.map((id) => id.toUpperCase()),
+    real.map((id) => id.replaceAll('-', '')),
+    real.map((id) => `${id.slice(0, -1)}0`),
+    fc.uuid(),
+    fc.constantFrom('00000000-0000-0000-0000-000000000000', 'not-a-uuid', '..', '%2e%2e', 'null'),
+    oddString,
+  );
+}
+
+/** Hold lifetimes in seconds: the valid range's edges, just outside them, and anything else. */
+export const expiresInSecondsLike = fc.oneof(
+  fc.integer({ min: 1, max: 604_800 }),
+  fc.constantFrom(0, 1, 2, 604_800, 604_801, -1, 1.5, 0.999, 1e308, -0, 2 ** 31, 2 ** 53 + 2),
+  oddNumber,
+  fc.constantFrom('60', '', null, true, [], {}),
+);
+
+/** Why a wallet's status changed or a movement was reversed: up to 500 characters, trimmed, not blank. */
+export const reasonLike = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 40 }),
+  oddString,
+  fc.constantFrom(' ', '\t\n', 'x'.repeat(500), 'x'.repeat(501), ` ${'y'.repeat(500)} `),
+  oddNumber,
+  fc.constant(null),
+);
+
+/** A hold status filter: the four real ones and near misses. */
+export const holdStatusLike = fc.oneof(
+  fc.constantFrom('pending', 'captured', 'voided', 'expired'),
+  fc.constantFrom('PENDING', 'pending ', 'open', '', 'pending,voided'),
+  fc.string({ maxLength: 20 }),
+);
+
+/**
+ * Mostly the route's fields with valid values (so the money paths run, not just validation),
+ * sometimes each field fuzzed, sometimes any JSON at all.
+ */
+export function nearlyValidBody(
+  valid: Record<string, fc.Arbitrary<unknown>>,
+  fuzzed: Record<string, fc.Arbitrary<unknown>>,
+) {
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.record(valid) },
+    { weight: 3, arbitrary: objectWith(fuzzed) },
+    { weight: 1, arbitrary: anyJson },
+  );
+}
+
+/** A POST body that may be missing (undefined: no body at all), any JSON, or the route's own fields. */
+export function optionalBody(fields: Record<string, fc.Arbitrary<unknown>>) {
+  return fc.oneof(objectWith(fields), anyJson, fc.constant(undefined));
+}

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, expect, it } from 'vitest';
 import { encodeQuery, oddString } from './arbitraries.ts';
-import { type FuzzTarget, type RawRequest, sendRaw, useFuzzTarget } from './fuzz-target.ts';
+import { type FuzzTarget, type RawRequest, type RawResponse, sendRaw, useFuzzTarget } from './fuzz-target.ts';
+import { createMoneyTally } from './money-tally.ts';
 import { expectWellFormed } from './response-rules.ts';
 import { tallyStatuses } from './status-tally.ts';
 
@@ -18,10 +19,15 @@ export type FuzzSuite = {
   knownIds(): string[];
   knownEmails(): string[];
   /**
-   * Sends, tallies the status, checks the answer's form, and that no balance moved unless
-   * `moneyMayMove` allows it for that status.
+   * Sends, tallies the status, checks the answer's form, that no wallet changed (balance, held,
+   * status) unless `moneyMayMove` allows it for that status, and that Σ balances is still the
+   * starting total plus what was acknowledged. `readOnly` says no answer of it may move money.
    */
-  sendAndJudge(raw: RawRequest): Promise<void>;
+  sendAndJudge(raw: RawRequest, options?: { readOnly?: boolean }): Promise<RawResponse>;
+  /** Sends a request that sets the scene (a hold, a transfer …), counting any money it moves in or out. */
+  send(raw: RawRequest): Promise<RawResponse>;
+  /** Σ balances the acknowledged answers account for, in minor units. */
+  expectedTotalMinor(): bigint;
   /** Checks the property RUNS_PER_PROPERTY times, then that it reached the routes' validation. */
   assertReachesValidation<Ts extends unknown[]>(property: fc.IAsyncProperty<Ts>): Promise<void>;
 };
@@ -38,29 +44,46 @@ export function useFuzzSuite(spec: {
 }): FuzzSuite {
   const target = useFuzzTarget(spec.label);
   const statuses = tallyStatuses();
+  const tally = createMoneyTally();
   const url = () => (spec.service === 'users' ? target.usersUrl : target.transactionsUrl);
   let knownIds: string[] = [];
   let knownEmails: string[] = [];
+  let startTotalMinor = 0n;
 
   beforeAll(async () => {
     knownIds = target.known.map((user) => user.userId);
     knownEmails = target.known.map((user) => user.email);
+    startTotalMinor = await target.totalBalanceMinor();
   });
+
+  const send = async (baseUrl: string, raw: RawRequest): Promise<RawResponse> => {
+    const response = await sendRaw(baseUrl, raw);
+    tally.record(raw, response);
+    return response;
+  };
 
   return {
     target,
     url,
     knownIds: () => knownIds,
     knownEmails: () => knownEmails,
-    async sendAndJudge(raw) {
-      const before = await target.balances();
-      const response = await sendRaw(url(), raw);
+    async sendAndJudge(raw, options = {}) {
+      const before = await target.walletStates();
+      const response = await send(url(), raw);
       statuses.record(response.status);
       expectWellFormed(raw, response);
-      if (!spec.moneyMayMove(response.status)) {
-        expect(await target.balances(), `${raw.path} ${response.status} changed a balance`).toEqual(before);
+      if (options.readOnly || !spec.moneyMayMove(response.status)) {
+        expect(await target.walletStates(), `${raw.path} ${response.status} changed a wallet`).toEqual(
+          before,
+        );
       }
+      expect(await target.totalBalanceMinor(), `${raw.path} ${response.status}: Σ balances`).toBe(
+        startTotalMinor + tally.netMinor(),
+      );
+      return response;
     },
+    send: (raw) => send(target.transactionsUrl, raw),
+    expectedTotalMinor: () => startTotalMinor + tally.netMinor(),
     async assertReachesValidation(property) {
       await fc.assert(property, { numRuns: RUNS_PER_PROPERTY });
       statuses.expectValidationReached();
@@ -85,5 +108,17 @@ export function itAnswersUnknownRoutes(suite: FuzzSuite, realPaths: readonly str
       ),
       { numRuns: RUNS_PER_PROPERTY },
     );
+  });
+}
+
+/**
+ * Registers the last test of a money fuzz file: after everything it sent, the ledger keeps every
+ * money invariant (money-invariants.ts), and Σ balances is the starting total plus the
+ * acknowledged deposits, minus the acknowledged withdrawals and deposit reversals.
+ */
+export function itKeepsTheMoneyInvariants(suite: FuzzSuite): void {
+  it('after the fuzz run: Σ balances = start + acknowledged deposits − withdrawals − deposit reversals, 0 ≤ held ≤ balance, and the ledger adds up', async () => {
+    expect(await suite.target.ledgerViolations()).toEqual([]);
+    expect(await suite.target.totalBalanceMinor()).toBe(suite.expectedTotalMinor());
   });
 }

@@ -1,7 +1,13 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { request } from 'undici';
 import { afterAll, beforeAll } from 'vitest';
+import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import { parseJson, startBothServices, TEST_AUTH_HEADERS, waitForWallet } from '../support/index.ts';
+import { findLedgerViolations, readWalletStates, type WalletStates } from './money-invariants.ts';
 
 /** A fuzzed request that takes longer than this counts as a hang and fails the property. */
 export const FUZZ_REQUEST_TIMEOUT_MS = 5_000;
@@ -9,14 +15,27 @@ export const FUZZ_REQUEST_TIMEOUT_MS = 5_000;
 const KNOWN_USER_COUNT = 3;
 const KNOWN_BALANCE_TEXT = '100.00';
 
+/** Besides the operator token every request carries by default, the target knows these two. */
+export const FUZZ_READER_TOKEN = 'fuzz-reader-token-3f9a0c1d7e';
+/** A user token of a wallet of its own (`tokenHolderId`), to fuzz what a user token may reach. */
+export const FUZZ_USER_TOKEN = 'fuzz-user-token-8b2e5d4a60';
+
 export type KnownUser = { userId: string; email: string };
 
 export type FuzzTarget = {
   usersUrl: string;
   transactionsUrl: string;
   known: KnownUser[];
-  /** The known users' balances as NUMERIC text, read straight from the database. */
-  balances(): Promise<Map<string, string>>;
+  /** The wallet FUZZ_USER_TOKEN may act for (funded like the known users, not in user-service). */
+  tokenHolderId: string;
+  /** Every wallet's balance, reserved amount and status, read straight from the database. */
+  walletStates(): Promise<WalletStates>;
+  /** Σ of every wallet's balance in minor units. */
+  totalBalanceMinor(): Promise<bigint>;
+  /** What the ledger, the holds and the wallets say that breaks a money invariant (none is []). */
+  ledgerViolations(): Promise<string[]>;
+  /** The transactions database, for a test that seeds or reads more. */
+  pool: pg.Pool;
   stop(): Promise<void>;
 };
 
@@ -24,10 +43,22 @@ export type FuzzTarget = {
  * Both services in-process on this run's stack, each with a fresh database and one namespace,
  * plus a few real users with funded wallets. They run with auth on, and every fuzzed request
  * carries the operator token unless it sets its own Authorization header: the fuzzing is aimed
- * at what lies behind the auth check.
+ * at what lies behind the auth check. A reader token and a user token are known too.
  */
 export async function startFuzzTarget(label: string): Promise<FuzzTarget> {
-  const services = await startBothServices(label);
+  const tokenHolderId = randomUUID();
+  const tokensDir = mkdtempSync(path.join(tmpdir(), 'fuzz-tokens-'));
+  const tokensFile = path.join(tokensDir, 'tokens.json');
+  const userDigest = digestToken(FUZZ_USER_TOKEN).toString('hex');
+  writeFileSync(
+    tokensFile,
+    JSON.stringify([{ scope: 'user', name: 'fuzz-holder', user_id: tokenHolderId, sha256: userDigest }]),
+  );
+  const services = await startBothServices(label, {
+    WALLET_READER_TOKEN: FUZZ_READER_TOKEN,
+    WALLET_TOKENS_FILE: tokensFile,
+  });
+  rmSync(tokensDir, { recursive: true, force: true });
   const { users, transactions } = services;
   const pool = new pg.Pool({ connectionString: services.transactionsDatabaseUrl, max: 2 });
   const known: KnownUser[] = [];
@@ -36,25 +67,30 @@ export async function startFuzzTarget(label: string): Promise<FuzzTarget> {
     const created = await sendRaw(users.url, { method: 'POST', path: '/createUser', json: { email } });
     known.push({ userId: (created.json as { user_id: string }).user_id, email });
   }
-  for (const user of known) {
-    await waitForWallet(users.url, user.email);
+  // The token holder's wallet is opened the way a user-created event would open it.
+  await pool.query('INSERT INTO users (user_id) VALUES ($1::uuid)', [tokenHolderId]);
+  for (const user of known) await waitForWallet(users.url, user.email);
+  for (const userId of [...known.map((user) => user.userId), tokenHolderId]) {
     await sendRaw(transactions.url, {
       method: 'POST',
       path: '/addMoney',
-      json: { user_id: user.userId, amount: KNOWN_BALANCE_TEXT },
+      json: { user_id: userId, amount: KNOWN_BALANCE_TEXT },
     });
   }
   return {
     usersUrl: users.url,
     transactionsUrl: transactions.url,
     known,
-    async balances() {
-      const { rows } = await pool.query<{ user_id: string; balance: string }>(
-        'SELECT user_id::text, balance::text FROM users WHERE user_id = ANY($1::uuid[])',
-        [known.map((user) => user.userId)],
+    tokenHolderId,
+    pool,
+    walletStates: () => readWalletStates(pool),
+    async totalBalanceMinor() {
+      const { rows } = await pool.query<{ total: string }>(
+        'SELECT (coalesce(sum(balance), 0) * 100)::bigint::text AS total FROM users',
       );
-      return new Map(rows.map((row) => [row.user_id, row.balance]));
+      return BigInt(rows[0]?.total ?? '0');
     },
+    ledgerViolations: () => findLedgerViolations(pool),
     async stop() {
       await pool.end();
       await services.stop();
@@ -88,7 +124,15 @@ export function useFuzzTarget(label: string): FuzzTarget {
     get known() {
       return current().known;
     },
-    balances: () => current().balances(),
+    get tokenHolderId() {
+      return current().tokenHolderId;
+    },
+    get pool() {
+      return current().pool;
+    },
+    walletStates: () => current().walletStates(),
+    totalBalanceMinor: () => current().totalBalanceMinor(),
+    ledgerViolations: () => current().ledgerViolations(),
     stop: () => current().stop(),
   };
 }
@@ -104,7 +148,14 @@ export type RawRequest = {
   body?: string;
 };
 
-export type RawResponse = { status: number; contentType: string; text: string; json: unknown };
+export type RawResponse = {
+  status: number;
+  contentType: string;
+  /** Whether the answer says it was replayed from its Idempotency-Key. */
+  replayed: boolean;
+  text: string;
+  json: unknown;
+};
 
 /** Sends exactly what it is given; a response slower than the timeout throws (a hang). */
 export async function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResponse> {
@@ -124,5 +175,6 @@ export async function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResp
   });
   const text = await response.body.text();
   const contentType = String(response.headers['content-type'] ?? '');
-  return { status: response.statusCode, contentType, text, json: parseJson(text) };
+  const replayed = response.headers['idempotency-replayed'] === 'true';
+  return { status: response.statusCode, contentType, replayed, text, json: parseJson(text) };
 }

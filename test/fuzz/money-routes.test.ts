@@ -10,7 +10,12 @@ import {
   rawBodyCases,
   userIdLike,
 } from './arbitraries.ts';
-import { FUZZ_TEST_TIMEOUT_MS, itAnswersUnknownRoutes, useFuzzSuite } from './fuzz-suite.ts';
+import {
+  FUZZ_TEST_TIMEOUT_MS,
+  itAnswersUnknownRoutes,
+  itKeepsTheMoneyInvariants,
+  useFuzzSuite,
+} from './fuzz-suite.ts';
 import { type RawRequest, sendRaw } from './fuzz-target.ts';
 import { expectWellFormed } from './response-rules.ts';
 
@@ -95,15 +100,17 @@ describe('transactions-service under fuzzed input', () => {
       for (const path of ['/addMoney', '/transferMoney']) {
         const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
         const raw: RawRequest = { method: 'POST', path, body, headers };
-        const before = await suite.target.balances();
+        const before = await suite.target.walletStates();
         const response = await sendRaw(suite.url(), raw);
         expectWellFormed(raw, response);
         expect(response.status, response.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
         if (expectStatus) expect(response.status).toBe(expectStatus);
-        expect(await suite.target.balances()).toEqual(before);
+        expect(await suite.target.walletStates()).toEqual(before);
       }
     },
   );
 
   itAnswersUnknownRoutes(suite, ['/addMoney', '/transferMoney', '/wallets']);
+
+  itKeepsTheMoneyInvariants(suite);
 });
