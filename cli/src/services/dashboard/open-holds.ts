@@ -1,4 +1,4 @@
-/** Pending holds the dashboard lists at most; past this, the oldest known are dropped. */
+/** Pending holds the dashboard lists at most; past this, the first it learnt of are dropped. */
 export const OPEN_HOLDS_MAX = 10_000;
 /** Ended hold ids remembered, so a late hold-created or an older lookup cannot bring one back. */
 export const ENDED_HOLDS_REMEMBERED_MAX = 20_000;
@@ -30,7 +30,8 @@ export class OpenHolds {
   /** True when the list changed. */
   add(hold: OpenHold): boolean {
     if (this.ended.has(hold.holdId) || this.open.has(hold.holdId)) return false;
-    if (this.open.size >= OPEN_HOLDS_MAX) this.drop(this.oldest()!);
+    // Holds mostly arrive in creation order, so the first learnt of is about the oldest: O(1).
+    if (this.open.size >= OPEN_HOLDS_MAX) this.drop(this.open.keys().next().value!);
     this.open.set(hold.holdId, hold);
     this.newestFirst = undefined;
     return true;
@@ -64,10 +65,6 @@ export class OpenHolds {
   list(): readonly OpenHold[] {
     this.newestFirst ??= [...this.open.values()].sort(newerFirst);
     return this.newestFirst;
-  }
-
-  private oldest(): string | undefined {
-    return this.list().at(-1)?.holdId;
   }
 
   private drop(holdId: string): boolean {
