@@ -935,6 +935,23 @@ describe('checkHistory', () => {
       },
     ],
     [
+      'a withdrawal from a wallet while it was frozen',
+      'frozen-wallet-paid',
+      (history) => {
+        // Given bob frozen by #19 (answered at 1910) and unfrozen by #21 (sent at 2100), the
+        // withdrawal #20 sent at 2000 and answered at 2010 took money anyway
+        const withdrawal = operationById(history, 20);
+        withdrawal.outcome = 'ok';
+        withdrawal.attempts[0]!.status = 200;
+        appendRow(history, {
+          userId: bob,
+          kind: 'withdrawal',
+          balanceChangeMinor: -10n,
+          idempotencyKey: 'k20',
+        });
+      },
+    ],
+    [
       'a created user with no wallet',
       'wallet-count',
       (history) => {
@@ -997,6 +1014,28 @@ describe('checkHistory', () => {
     mutate(history);
     // When checked / Then that promise is named
     expect(kindsOf(history)).toContain(expectedKind);
+  });
+
+  it('allows money out of a wallet whose freeze overlapped an unfreeze still in flight', () => {
+    // Given a second freeze of bob answered while an unfreeze (sent before it) was still running,
+    // and a withdrawal in between: the unfreeze may have landed last, so the withdrawal may pass
+    const history = cleanHistory();
+    history.operations.push(
+      operation({ id: 30, kind: 'unfreeze', outcome: 'ok', userId: bob }),
+      operation({ id: 31, kind: 'freeze', outcome: 'ok', userId: bob }),
+      operation({
+        id: 32,
+        kind: 'withdrawal',
+        outcome: 'ok',
+        idempotencyKey: 'k32',
+        userId: bob,
+        amountMinor: 10n,
+      }),
+    );
+    operationById(history, 30).completedAtMs = 3_150;
+    appendRow(history, { userId: bob, kind: 'withdrawal', balanceChangeMinor: -10n, idempotencyKey: 'k32' });
+    // Then it is not a violation
+    expect(checkHistory(history)).toEqual([]);
   });
 
   it('allows a 503 during a fault, and WALLET_PENDING at any time', () => {

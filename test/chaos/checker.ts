@@ -10,6 +10,7 @@ import {
 } from './ledger-checks.ts';
 import { checkApplications, checkConservation, checkNoNegativeBalance } from './money-checks.ts';
 import { checkReversalAcks, checkReversals } from './reversal-checks.ts';
+import { checkFrozenWallets } from './status-checks.ts';
 
 export type CheckerOptions = ServerErrorPolicy;
 
@@ -42,6 +43,7 @@ export function checkHistory(
     ...checkHoldAcks(history),
     ...checkReversals(history),
     ...checkReversalAcks(history),
+    ...checkFrozenWallets(history),
     ...checkReads(history),
     ...checkWallets(history),
     ...checkOutbox(history),

@@ -211,6 +211,7 @@ export type ViolationKind =
   | 'capture-exceeds-hold'
   | 'reversal-exceeds-original'
   | 'reversal-legs'
+  | 'frozen-wallet-paid'
   | 'wallet-count'
   | 'orphan-wallet'
   | 'outbox-unpublished'
