@@ -17,11 +17,16 @@ import { useStoreVersion } from './use-store-version.ts';
 type Mode = { kind: 'browse' } | { kind: 'filter' } | { kind: 'form'; form: FormKind };
 /** What the lower part shows: the event feed or the open holds (Tab switches). */
 type Panel = 'events' | 'holds';
-const FORM_KEYS: Record<string, FormKind> = { a: 'add-money', w: 'withdraw', t: 'transfer', h: 'hold' };
+const FORM_KEYS = new Map<string, FormKind>([
+  ['a', 'add-money'],
+  ['w', 'withdraw'],
+  ['t', 'transfer'],
+  ['h', 'hold'],
+]);
 
 export type DashboardProps = { store: DashboardStore; actions: DashboardActions; now?: () => number };
 
-/** The live dashboard: health, totals, the visible window of balances, the event feed, keys. */
+/** The live dashboard: health, totals, the visible window of balances, the event feed or the open holds, keys. */
 export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
   useStoreVersion(store);
   const { exit } = useApp();
@@ -57,7 +62,7 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
       if (key.end || input === 'G') return scrollTo(maxOffset);
       if (input === '/') return setMode({ kind: 'filter' });
       if (key.tab) return setPanel(panel === 'events' ? 'holds' : 'events');
-      const form = FORM_KEYS[input];
+      const form = FORM_KEYS.get(input);
       if (form) return setMode({ kind: 'form', form });
     },
     { isActive: mode.kind !== 'form' },
