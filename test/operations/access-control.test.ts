@@ -37,6 +37,9 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
   const logs = captureLogs();
   const owner = randomUUID();
   const stranger = randomUUID();
+  // A third funded wallet, so some holds involve neither side of the owner's token, and an empty one to close.
+  const third = randomUUID();
+  const empty = randomUUID();
 
   beforeAll(async () => {
     // Given wallets whose ids are known before the service starts, so a user token can name one
@@ -62,8 +65,13 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
       },
       { logStream: logs.stream },
     );
-    await pool.query('INSERT INTO users (user_id) VALUES ($1::uuid), ($2::uuid)', [owner, stranger]);
-    for (const userId of [owner, stranger]) {
+    await pool.query('INSERT INTO users (user_id) VALUES ($1::uuid), ($2::uuid), ($3::uuid), ($4::uuid)', [
+      owner,
+      stranger,
+      third,
+      empty,
+    ]);
+    for (const userId of [owner, stranger, third]) {
       const deposit = await call(service.url, 'POST', '/addMoney', {
         json: { user_id: userId, amount: '100.00' },
         headers: bearer(OPERATOR_TOKEN),
@@ -150,6 +158,227 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
     expect(await read(`/wallets/${stranger}`, READER_TOKEN)).toBe(200);
     expect(await read(`/transactions?user_id=${stranger}`, READER_TOKEN)).toBe(200);
     expect(await read('/wallets', OPERATOR_TOKEN)).toBe(200);
+  });
+
+  /** A money command as `token`; the body is JSON (undefined: none). */
+  const post = (url: string, token: string, json?: unknown) =>
+    call(service.url, 'POST', url, { json, headers: bearer(token) });
+  const get = (url: string, token: string) => call(service.url, 'GET', url, { headers: bearer(token) });
+
+  /** The wallet columns a refused request must leave as they were. */
+  async function walletRow(userId: string) {
+    const { rows } = await pool.query<{ balance: string; held: string; status: string }>(
+      'SELECT balance::text, held::text, status FROM users WHERE user_id = $1::uuid',
+      [userId],
+    );
+    return rows[0];
+  }
+
+  async function holdStatus(holdId: string): Promise<string | undefined> {
+    const { rows } = await pool.query<{ status: string }>(
+      'SELECT status FROM holds WHERE hold_id = $1::uuid',
+      [holdId],
+    );
+    return rows[0]?.status;
+  }
+
+  async function createHoldAsOperator(from: string, to: string, amount: string): Promise<string> {
+    const response = await post('/holds', OPERATOR_TOKEN, { from_user_id: from, to_user_id: to, amount });
+    expect(response.status, response.text).toBe(201);
+    return response.json.hold_id;
+  }
+
+  function expectForbidden(
+    response: { status: number; headers: Record<string, string>; json: { code?: string } },
+    what: string,
+  ) {
+    expect(response.status, what).toBe(403);
+    expect(response.headers['content-type'], what).toContain(PROBLEM_CONTENT_TYPE);
+    expect(response.json.code, what).toBe('FORBIDDEN');
+  }
+
+  it('Given no token, When calling any of the new money routes, Then 401 UNAUTHORIZED as problem+json and nothing moves', async () => {
+    // Given
+    const holdId = randomUUID();
+    const before = await walletRow(owner);
+    const routes: [method: 'GET' | 'POST', url: string, json?: unknown][] = [
+      ['POST', '/withdrawMoney', { user_id: owner, amount: 1 }],
+      ['POST', '/holds', { from_user_id: owner, to_user_id: stranger, amount: 1 }],
+      ['POST', `/holds/${holdId}/capture`, {}],
+      ['POST', `/holds/${holdId}/void`, {}],
+      ['GET', `/holds/${holdId}`],
+      ['GET', `/holds?user_id=${owner}`],
+      ['POST', `/transfers/${randomUUID()}/reverse`, {}],
+      ['POST', `/deposits/${randomUUID()}/reverse`, {}],
+      ['POST', `/wallets/${owner}/freeze`, { reason: 'no token' }],
+      ['POST', `/wallets/${owner}/unfreeze`, {}],
+      ['POST', `/wallets/${owner}/close`, {}],
+    ];
+
+    for (const [method, url, json] of routes) {
+      // When
+      const response = await call(service.url, method, url, { json, headers: { authorization: '' } });
+
+      // Then
+      expect(response.status, `${method} ${url}`).toBe(401);
+      expect(response.headers['content-type'], url).toContain(PROBLEM_CONTENT_TYPE);
+      expect(response.json.code, url).toBe('UNAUTHORIZED');
+    }
+    expect(await walletRow(owner)).toEqual(before);
+  });
+
+  it("Given a user token, When it withdraws and holds from its own wallet and from another's, Then its own succeed and another's are 403 FORBIDDEN; a reader token may do neither", async () => {
+    // Given
+    const ownerBefore = await walletRow(owner);
+    const strangerBefore = await walletRow(stranger);
+
+    // When
+    const ownWithdrawal = await post('/withdrawMoney', OWNER_TOKEN, { user_id: owner, amount: '1.00' });
+    const ownHold = await post('/holds', OWNER_TOKEN, {
+      from_user_id: owner,
+      to_user_id: stranger,
+      amount: '2.00',
+    });
+    const refused = {
+      'user withdraws from another': await post('/withdrawMoney', OWNER_TOKEN, {
+        user_id: stranger.toUpperCase(),
+        amount: '1.00',
+      }),
+      'user holds from another': await post('/holds', OWNER_TOKEN, {
+        from_user_id: stranger,
+        to_user_id: owner,
+        amount: '1.00',
+      }),
+      'reader withdraws': await post('/withdrawMoney', READER_TOKEN, { user_id: owner, amount: '1.00' }),
+      'reader holds': await post('/holds', READER_TOKEN, {
+        from_user_id: owner,
+        to_user_id: stranger,
+        amount: 1,
+      }),
+    };
+
+    // Then
+    expect(ownWithdrawal.status, ownWithdrawal.text).toBe(200);
+    expect(ownHold.status, ownHold.text).toBe(201);
+    for (const [what, response] of Object.entries(refused)) expectForbidden(response, what);
+    const ownerAfter = await walletRow(owner);
+    expect(Number(ownerAfter?.balance)).toBeCloseTo(Number(ownerBefore?.balance) - 1, 2);
+    expect(Number(ownerAfter?.held)).toBeCloseTo(Number(ownerBefore?.held) + 2, 2);
+    expect(await walletRow(stranger)).toEqual(strangerBefore);
+    expect(await post(`/holds/${ownHold.json.hold_id}/void`, OWNER_TOKEN)).toMatchObject({ status: 200 });
+  });
+
+  it("Given holds the user's wallet sends, receives and has no part in, When its token reads, captures and voids them, Then only its own are allowed and another's is 403 and stays pending", async () => {
+    // Given
+    const sent = (
+      await post('/holds', OWNER_TOKEN, { from_user_id: owner, to_user_id: stranger, amount: '1.00' })
+    ).json.hold_id as string;
+    const received = await createHoldAsOperator(stranger, owner, '1.00');
+    const foreign = await createHoldAsOperator(stranger, third, '1.00');
+    const strangerBefore = await walletRow(stranger);
+    const thirdBefore = await walletRow(third);
+
+    // When: another's hold
+    const foreignAttempts = {
+      GET: await get(`/holds/${foreign}`, OWNER_TOKEN),
+      'GET upper-cased': await get(`/holds/${foreign.toUpperCase()}`, OWNER_TOKEN),
+      capture: await post(`/holds/${foreign}/capture`, OWNER_TOKEN),
+      'capture part': await post(`/holds/${foreign}/capture`, OWNER_TOKEN, { amount: '0.50' }),
+      void: await post(`/holds/${foreign}/void`, OWNER_TOKEN),
+      'list of another': await get(`/holds?user_id=${stranger}`, OWNER_TOKEN),
+    };
+
+    // Then
+    for (const [what, response] of Object.entries(foreignAttempts)) expectForbidden(response, what);
+    expect(await holdStatus(foreign)).toBe('pending');
+    expect(await walletRow(stranger)).toEqual(strangerBefore);
+    expect(await walletRow(third)).toEqual(thirdBefore);
+
+    // When / Then: its own holds, on either side
+    expect((await get(`/holds/${sent}`, OWNER_TOKEN)).status).toBe(200);
+    expect((await get(`/holds/${received}`, OWNER_TOKEN)).status).toBe(200);
+    const list = await get(`/holds?user_id=${owner.toUpperCase()}`, OWNER_TOKEN);
+    expect(list.status).toBe(200);
+    const listed = (list.json.holds as { hold_id: string }[]).map((hold) => hold.hold_id);
+    expect(listed).toEqual(expect.arrayContaining([sent, received]));
+    expect(listed).not.toContain(foreign);
+    expect((await post(`/holds/${sent}/void`, OWNER_TOKEN)).status).toBe(200);
+    const capture = await post(`/holds/${received}/capture`, OWNER_TOKEN, { amount: '0.40' });
+    expect(capture.status, capture.text).toBe(200);
+    expect(capture.json).toMatchObject({ status: 'captured', captured_amount: 0.4 });
+
+    // And the operator may act on any hold
+    expect((await post(`/holds/${foreign}/void`, OPERATOR_TOKEN)).status).toBe(200);
+    expect(await holdStatus(foreign)).toBe('voided');
+  });
+
+  it('Given a reader token, When it reads holds, Then any hold and any list; when it captures or voids one, Then 403 and the hold stays pending', async () => {
+    // Given
+    const holdId = await createHoldAsOperator(stranger, third, '1.00');
+
+    // When
+    const one = await get(`/holds/${holdId}`, READER_TOKEN);
+    const list = await get(`/holds?user_id=${third}&status=pending`, READER_TOKEN);
+    const capture = await post(`/holds/${holdId}/capture`, READER_TOKEN);
+    const voided = await post(`/holds/${holdId}/void`, READER_TOKEN, {});
+
+    // Then
+    expect(one.status).toBe(200);
+    expect(one.json).toMatchObject({ hold_id: holdId, status: 'pending' });
+    expect(list.status).toBe(200);
+    expect(list.json.holds.map((hold: { hold_id: string }) => hold.hold_id)).toContain(holdId);
+    expectForbidden(capture, 'reader capture');
+    expectForbidden(voided, 'reader void');
+    expect(await holdStatus(holdId)).toBe('pending');
+    expect((await get(`/holds/${holdId}`, OPERATOR_TOKEN)).status).toBe(200);
+    expect((await post(`/holds/${holdId}/void`, OPERATOR_TOKEN)).status).toBe(200);
+  });
+
+  it("Given a transfer to the user's wallet and a deposit into it, When a user or reader token reverses them or freezes, unfreezes or closes a wallet (its own too), Then 403 and nothing changes; the operator may do all of it", async () => {
+    // Given
+    const transfer = await post('/transferMoney', OPERATOR_TOKEN, {
+      from_user_id: stranger,
+      to_user_id: owner,
+      amount: '3.00',
+    });
+    expect(transfer.status, transfer.text).toBe(200);
+    const deposit = await post('/addMoney', OPERATOR_TOKEN, { user_id: owner, amount: '4.00' });
+    expect(deposit.status, deposit.text).toBe(200);
+    const transferId = transfer.json.transfer_id as string;
+    const depositId = deposit.json.transaction_id as string;
+    const operatorOnly: [string, unknown][] = [
+      [`/transfers/${transferId}/reverse`, { amount: '1.00', reason: 'not theirs to undo' }],
+      [`/deposits/${depositId}/reverse`, {}],
+      [`/wallets/${owner}/freeze`, { reason: 'self-service freeze' }],
+      [`/wallets/${owner}/unfreeze`, {}],
+      [`/wallets/${empty}/close`, {}],
+      [`/wallets/${stranger}/freeze`, { reason: 'freeze another' }],
+    ];
+    const before = await Promise.all([owner, stranger, empty].map(walletRow));
+
+    // When / Then
+    for (const token of [OWNER_TOKEN, READER_TOKEN]) {
+      for (const [url, json] of operatorOnly) {
+        expectForbidden(await post(url, token, json), `${token === OWNER_TOKEN ? 'user' : 'reader'} ${url}`);
+      }
+    }
+    expect(await Promise.all([owner, stranger, empty].map(walletRow))).toEqual(before);
+
+    // And the operator
+    const reversal = await post(`/transfers/${transferId}/reverse`, OPERATOR_TOKEN, { amount: '1.00' });
+    expect(reversal.status, reversal.text).toBe(200);
+    expect(reversal.json).toMatchObject({ transfer_id: transferId, amount: 1, remaining: 2 });
+    const chargeBack = await post(`/deposits/${depositId}/reverse`, OPERATOR_TOKEN, {
+      reason: 'charge-back',
+    });
+    expect(chargeBack.status, chargeBack.text).toBe(200);
+    expect(chargeBack.json).toMatchObject({ transaction_id: depositId, amount: 4, remaining: 0 });
+    const frozen = await post(`/wallets/${owner}/freeze`, OPERATOR_TOKEN, { reason: 'review' });
+    expect(frozen.json).toMatchObject({ status: 'frozen', status_reason: 'review' });
+    expect((await post(`/wallets/${owner}/unfreeze`, OPERATOR_TOKEN, {})).json.status).toBe('active');
+    const closed = await post(`/wallets/${empty}/close`, OPERATOR_TOKEN);
+    expect(closed.status, closed.text).toBe(200);
+    expect(closed.json.status).toBe('closed');
   });
 
   it('Given no token, When probing health, metrics and the API description, Then they answer; an unknown route is 404', async () => {
