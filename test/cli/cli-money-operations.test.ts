@@ -245,23 +245,16 @@ describe('the wallet CLI’s money operations, built, against both services', ()
     });
 
     it('Given a bad --expires or hold id, When run, Then exit 2 before any request', async () => {
-      expect(
-        await refusal('hold', 'ann@example.com', 'ben@example.com', '1', '--expires', '8d'),
-      ).toMatchObject({
-        exitCode: 2,
-        code: 'INVALID_EXPIRY',
-      });
-      expect(
-        await refusal('hold', 'ann@example.com', 'ben@example.com', '1', '--expires', '0'),
-      ).toMatchObject({
-        exitCode: 2,
-        code: 'INVALID_EXPIRY',
-      });
-      expect(await refusal('capture', 'not-a-hold')).toMatchObject({ exitCode: 2, code: 'INVALID_ID' });
-      expect(await refusal('hold', 'ann@example.com', 'ANN@example.com', '1')).toMatchObject({
-        exitCode: 4,
-        code: 'SAME_ACCOUNT',
-      });
+      const [tooLong, zero, badId, sameAccount] = await Promise.all([
+        refusal('hold', 'ann@example.com', 'ben@example.com', '1', '--expires', '8d'),
+        refusal('hold', 'ann@example.com', 'ben@example.com', '1', '--expires', '0'),
+        refusal('capture', 'not-a-hold'),
+        refusal('hold', 'ann@example.com', 'ANN@example.com', '1'),
+      ]);
+      expect(tooLong).toMatchObject({ exitCode: 2, code: 'INVALID_EXPIRY' });
+      expect(zero).toMatchObject({ exitCode: 2, code: 'INVALID_EXPIRY' });
+      expect(badId).toMatchObject({ exitCode: 2, code: 'INVALID_ID' });
+      expect(sameAccount).toMatchObject({ exitCode: 4, code: 'SAME_ACCOUNT' });
     });
 
     it('Given an unknown hold, When voided, Then exit 3 with HOLD_NOT_FOUND', async () => {
@@ -338,33 +331,52 @@ describe('the wallet CLI’s money operations, built, against both services', ()
   });
 
   describe('freeze, unfreeze, close', () => {
-    it('Given ann, When frozen with a reason, Then her wallet says frozen and why', async () => {
+    let pendingHoldId: string;
+
+    it('Given ann with a pending hold, When frozen with a reason, Then her wallet says frozen and why', async () => {
+      // Given
+      const hold = json(await wallet('hold', 'ann@example.com', 'ben@example.com', '1', '--json'));
+      pendingHoldId = hold.hold_id;
+      // When
       const run = await wallet('freeze', 'ann@example.com', '--reason', 'fraud review 1234', '--json');
+      // Then
       expect(run.code, run.stderr).toBe(0);
       expect(json(run)).toMatchObject({
         email: 'ann@example.com',
         status: 'frozen',
         status_reason: 'fraud review 1234',
         balance: '53.50',
+        held: '1.00',
+        available_balance: '52.50',
       });
       expect((await balanceOf('ann@example.com')).status).toBe('frozen');
     });
 
     it('Given a frozen wallet, When money would leave it, Then exit 5 with WALLET_FROZEN; money in still lands', async () => {
-      const refused = await refusal('withdraw', 'ann@example.com', '1');
-      expect(refused).toMatchObject({ exitCode: 5, code: 'WALLET_FROZEN' });
-      expect(refused.stderr).toContain('wallet unfreeze');
-      expect(await refusal('transfer', 'ann@example.com', 'ben@example.com', '1')).toMatchObject({
-        exitCode: 5,
-        code: 'WALLET_FROZEN',
-      });
-      expect(await refusal('hold', 'ann@example.com', 'ben@example.com', '1')).toMatchObject({
-        exitCode: 5,
-        code: 'WALLET_FROZEN',
-      });
+      // When
+      const [withdraw, transfer, hold, capture] = await Promise.all([
+        refusal('withdraw', 'ann@example.com', '1'),
+        refusal('transfer', 'ann@example.com', 'ben@example.com', '1'),
+        refusal('hold', 'ann@example.com', 'ben@example.com', '1'),
+        refusal('capture', pendingHoldId),
+      ]);
       const deposit = await wallet('add-money', 'ann@example.com', '2.50', '--json');
+      // Then
+      for (const refused of [withdraw, transfer, hold, capture]) {
+        expect(refused).toMatchObject({ exitCode: 5, code: 'WALLET_FROZEN' });
+      }
+      expect(withdraw.stderr).toContain('wallet unfreeze');
       expect(deposit.code, deposit.stderr).toBe(0);
       expect(json(deposit).balance).toBe('56.00');
+    });
+
+    it('Given a frozen wallet’s pending hold, When voided, Then the money is released (nothing leaves the wallet)', async () => {
+      const run = await wallet('void', pendingHoldId, '--json');
+      expect(run.code, run.stderr).toBe(0);
+      expect(json(run)).toMatchObject({
+        status: 'voided',
+        from: { held: '0.00', available_balance: '56.00' },
+      });
     });
 
     it('Given freeze without --reason, When run, Then exit 2 naming the option', async () => {
@@ -442,7 +454,7 @@ describe('the wallet CLI’s money operations, built, against both services', ()
   });
 
   it('Given --help, When asked of each new command, Then each shows examples', async () => {
-    for (const command of [
+    const commands = [
       'withdraw',
       'hold',
       'capture',
@@ -452,10 +464,11 @@ describe('the wallet CLI’s money operations, built, against both services', ()
       'freeze',
       'unfreeze',
       'close',
-    ]) {
-      const help = await wallet(command, '--help');
-      expect(help.code, command).toBe(0);
-      expect(help.stdout, command).toContain('Examples:');
-    }
+    ];
+    const helps = await Promise.all(commands.map((command) => wallet(command, '--help')));
+    helps.forEach((help, index) => {
+      expect(help.code, commands[index]).toBe(0);
+      expect(help.stdout, commands[index]).toContain('Examples:');
+    });
   });
 });

@@ -19,7 +19,7 @@ import { parseAmountArgument } from '../../cli/src/services/money/parse-amount-a
 import { formatExpiry, parseExpiry } from '../../cli/src/services/money/parse-expiry.ts';
 import { parseIdArgument } from '../../cli/src/services/money/parse-id-argument.ts';
 import { parseUserRef } from '../../cli/src/services/users/resolve-user.ts';
-import { computeLayout } from '../../cli/src/ui/dashboard/layout.ts';
+import { computeLayout, FIXED_LINES, FORM_LINES, TABLE_ROWS_MIN } from '../../cli/src/ui/dashboard/layout.ts';
 import { sparkline } from '../../cli/src/ui/dashboard/sparkline.ts';
 import { renderTable } from '../../cli/src/ui/text-table.ts';
 import { ERROR_CATALOG } from '../../services/shared/src/errors.ts';
@@ -285,7 +285,10 @@ describe('tables and sparklines', () => {
   it('Given an 80×24 terminal, When laid out, Then everything fits in 23 lines', () => {
     const layout = computeLayout(80, 24, false);
     expect(6 + layout.tableRows + layout.feedRows).toBe(23);
-    expect(computeLayout(80, 24, true).tableRows).toBeGreaterThan(layout.tableRows - 1);
+    // With a form open the feed and its title give way to the form (FORM_LINES, the hold form's size).
+    const withForm = computeLayout(80, 24, true);
+    expect(FIXED_LINES - 1 + withForm.tableRows + FORM_LINES).toBe(23);
+    expect(withForm.tableRows).toBeGreaterThanOrEqual(TABLE_ROWS_MIN);
   });
 });
 
