@@ -17,6 +17,7 @@ import {
   type BankPools,
   type PlannedHold,
   planHoldFate,
+  rememberClosable,
   rememberReversible,
   rescheduleHold,
   scheduleHold,
@@ -51,6 +52,7 @@ const MIX = {
   hold: 0.1,
   reversal: 0.05,
   createUser: 0.03,
+  close: 0.01,
 } as const;
 /** When a hold's next step is due, a client takes it with this probability before drawing. */
 const HOLD_STEP_SHARE = 0.5;
@@ -142,9 +144,17 @@ async function runDrawnOperation(options: ChaosClientOptions, kind: MixKind): Pr
     case 'reversal':
       if (pools.reversibles.length > 0) return runReversal(options);
       break;
-    case 'createUser':
-      await perform(options, (key) => createUserPlan(endpoints, client, `chaos-${key}@example.com`, key));
+    case 'createUser': {
+      const operation = await perform(options, (key) =>
+        createUserPlan(endpoints, client, `chaos-${key}@example.com`, key),
+      );
+      if (operation.outcome === 'ok' && operation.result?.userId)
+        rememberClosable(pools, operation.result.userId);
       return;
+    }
+    case 'close':
+      if (pools.closable.length > 0) return runClose(options, pools.closable.shift()!);
+      break;
     case 'read':
       break;
   }
@@ -233,6 +243,18 @@ async function runHoldStep(options: ChaosClientOptions, hold: PlannedHold): Prom
       targetUserId: hold.targetUserId,
     });
   }
+}
+
+/**
+ * Closes an empty wallet made during the run, then sends it a deposit: once the close is
+ * acknowledged, the deposit must be refused (WALLET_CLOSED). Before its wallet opened (from the
+ * user-created event) the close may be refused; the deposit then lands, which is fine.
+ */
+async function runClose(options: ChaosClientOptions, userId: string): Promise<void> {
+  const { client, endpoints, random } = options;
+  await perform(options, () => walletStatusPlan(endpoints, client, userId, 'close'));
+  const amountMinor = amount(random, DEPOSIT_AMOUNT_MAX_MINOR);
+  await perform(options, (key) => depositPlan(endpoints, client, userId, amountMinor, key));
 }
 
 /**

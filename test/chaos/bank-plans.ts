@@ -24,6 +24,7 @@ export type Reversible =
 
 const FREEZE_REASON = 'bank workload: short compliance freeze';
 const UNFREEZE_REASON = 'bank workload: cleared';
+const CLOSE_REASON = 'bank workload: account closed';
 const REVERSAL_REASON = 'bank workload: made in error';
 
 function headers(endpoints: Endpoints, key?: string): Record<string, string> {
@@ -226,14 +227,14 @@ export function reversalPlan(
   };
 }
 
-/** Freeze or unfreeze: no money moves, so no idempotency key (both are idempotent by state). */
+/** Freeze, unfreeze or close: no money moves, so no idempotency key (each is idempotent by state). */
 export function walletStatusPlan(
   endpoints: Endpoints,
   client: number,
   userId: string,
-  action: 'freeze' | 'unfreeze',
+  action: 'freeze' | 'unfreeze' | 'close',
 ): OperationPlan {
-  const reason = action === 'freeze' ? FREEZE_REASON : UNFREEZE_REASON;
+  const reason = { freeze: FREEZE_REASON, unfreeze: UNFREEZE_REASON, close: CLOSE_REASON }[action];
   return {
     client,
     kind: action,

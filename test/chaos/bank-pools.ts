@@ -20,10 +20,12 @@ export type PlannedHold = {
   dueAtMs: number;
 };
 
-export type BankPools = { holds: PlannedHold[]; reversibles: Reversible[] };
+/** `closable`: users made during the run, never funded, whose wallets may be closed. */
+export type BankPools = { holds: PlannedHold[]; reversibles: Reversible[]; closable: string[] };
 
 export const PLANNED_HOLDS_MAX = 1_000;
 export const REVERSIBLES_MAX = 500;
+export const CLOSABLE_MAX = 200;
 /** Holds meant to be captured or voided live this long, so faults rarely let them expire first. */
 export const HOLD_LIFETIME_SECONDS = 60;
 /** Holds left to expire live 1–3 s: the sweep (every HOLD_EXPIRY_INTERVAL_MS) ends them mid-run. */
@@ -33,7 +35,7 @@ export const EXPIRING_HOLD_SECONDS_MAX = 3;
 const STEP_DELAY_MS_MAX = 1_000;
 
 export function createPools(): BankPools {
-  return { holds: [], reversibles: [] };
+  return { holds: [], reversibles: [], closable: [] };
 }
 
 /** How a hold will end, decided before it is created. */
@@ -102,6 +104,10 @@ export function takeDueHold(pools: BankPools, nowMs: number): PlannedHold | unde
 export function rescheduleHold(pools: BankPools, hold: PlannedHold, random: Random, nowMs: number): void {
   const rest = hold.steps.slice(1);
   scheduleHold(pools, { ...hold, steps: rest, dueAtMs: nowMs + random.int(0, STEP_DELAY_MS_MAX) });
+}
+
+export function rememberClosable(pools: BankPools, userId: string): void {
+  if (pools.closable.length < CLOSABLE_MAX) pools.closable.push(userId);
 }
 
 export function rememberReversible(pools: BankPools, original: Reversible): void {

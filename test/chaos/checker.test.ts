@@ -6,6 +6,7 @@ import type { History, HoldRow, LedgerRow, Operation, ViolationKind, WalletRow }
 // breaks exactly one promise and the test shows the checker notices.
 const alice = '00000000-0000-4000-8000-00000000000a';
 const bob = '00000000-0000-4000-8000-00000000000b';
+const carol = '00000000-0000-4000-8000-00000000000c';
 const transferId = '00000000-0000-4000-8000-0000000000f1';
 
 function operation(fields: Partial<Operation> & Pick<Operation, 'id' | 'kind' | 'outcome'>): Operation {
@@ -174,6 +175,15 @@ function cleanHistory(): History {
   const history = baseHistory();
   history.operations.push(...newOperations());
   appendNewRows(history);
+  // carol signed up and closed her empty wallet; a deposit after that was refused (WALLET_CLOSED)
+  history.snapshot.users.push({ userId: carol, email: 'carol@example.com' });
+  history.snapshot.wallets.push({
+    userId: carol,
+    balanceMinor: 0n,
+    heldMinor: 0n,
+    status: 'closed',
+    seq: 0n,
+  });
   history.snapshot.holds.push(
     hold(holdCaptured, alice, bob, 200n, 'captured', {
       capturedAmountMinor: 150n,
@@ -331,6 +341,16 @@ function newOperations(): Operation[] {
       idempotencyKey: 'k22',
       userId: alice,
       amountMinor: 40n,
+    }),
+    operation({ id: 23, kind: 'create_user', outcome: 'ok', result: { userId: carol } }),
+    operation({ id: 24, kind: 'close', outcome: 'ok', userId: carol, result: { walletStatus: 'closed' } }),
+    operation({
+      id: 25,
+      kind: 'deposit',
+      outcome: 'fail',
+      idempotencyKey: 'k25',
+      userId: carol,
+      amountMinor: 5n,
     }),
   ];
 }
@@ -952,12 +972,29 @@ describe('checkHistory', () => {
       },
     ],
     [
+      'a deposit that landed in a wallet after it was closed',
+      'closed-wallet-moved',
+      (history) => {
+        const deposit = operationById(history, 25);
+        deposit.outcome = 'ok';
+        deposit.attempts[0]!.status = 200;
+        appendRow(history, { userId: carol, kind: 'deposit', balanceChangeMinor: 5n, idempotencyKey: 'k25' });
+      },
+    ],
+    [
+      'a close acknowledged for a wallet that is still active',
+      'closed-wallet-moved',
+      (history) => {
+        walletOf(history, carol).status = 'active';
+      },
+    ],
+    [
       'a created user with no wallet',
       'wallet-count',
       (history) => {
         history.snapshot.users.push({
-          userId: '00000000-0000-4000-8000-00000000000c',
-          email: 'c@example.com',
+          userId: '00000000-0000-4000-8000-00000000000d',
+          email: 'd@example.com',
         });
       },
     ],

@@ -10,7 +10,7 @@ import {
 } from './ledger-checks.ts';
 import { checkApplications, checkConservation, checkNoNegativeBalance } from './money-checks.ts';
 import { checkReversalAcks, checkReversals } from './reversal-checks.ts';
-import { checkFrozenWallets } from './status-checks.ts';
+import { checkClosedWallets, checkFrozenWallets } from './status-checks.ts';
 
 export type CheckerOptions = ServerErrorPolicy;
 
@@ -44,6 +44,7 @@ export function checkHistory(
     ...checkReversals(history),
     ...checkReversalAcks(history),
     ...checkFrozenWallets(history),
+    ...checkClosedWallets(history),
     ...checkReads(history),
     ...checkWallets(history),
     ...checkOutbox(history),

@@ -20,7 +20,8 @@ export type OperationKind =
   | 'reverse_transfer'
   | 'reverse_deposit'
   | 'freeze'
-  | 'unfreeze';
+  | 'unfreeze'
+  | 'close';
 export type Outcome = 'ok' | 'fail' | 'info';
 
 /** One HTTP attempt of an operation; retries of the same operation reuse its idempotency key. */
@@ -212,6 +213,7 @@ export type ViolationKind =
   | 'reversal-exceeds-original'
   | 'reversal-legs'
   | 'frozen-wallet-paid'
+  | 'closed-wallet-moved'
   | 'wallet-count'
   | 'orphan-wallet'
   | 'outbox-unpublished'

@@ -137,6 +137,7 @@ export function readResult(kind: OperationKind, body: unknown): OperationResult 
       };
     case 'freeze':
     case 'unfreeze':
+    case 'close':
       return {
         userId: text(fields, 'user_id'),
         walletStatus: text(fields, 'status'),

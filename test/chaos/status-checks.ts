@@ -59,3 +59,45 @@ export function checkFrozenWallets(history: History): Violation[] {
   }
   return violations;
 }
+
+/**
+ * A closed wallet stays closed, empty and still: an acknowledged close leaves the wallet closed
+ * with nothing in it or held, and no operation sent after the close was answered moved money in
+ * or out of it.
+ */
+export function checkClosedWallets(history: History): Violation[] {
+  const closedAtMs = new Map<string, number>();
+  for (const operation of history.operations) {
+    if (operation.kind !== 'close' || operation.outcome !== 'ok' || operation.userId === undefined) continue;
+    closedAtMs.set(
+      operation.userId,
+      Math.min(closedAtMs.get(operation.userId) ?? Infinity, operation.completedAtMs),
+    );
+  }
+  const violations: Violation[] = [];
+  for (const wallet of history.snapshot.wallets) {
+    if (!closedAtMs.has(wallet.userId) && wallet.status !== 'closed') continue;
+    if (wallet.status === 'closed' && wallet.balanceMinor === 0n && wallet.heldMinor === 0n) continue;
+    violations.push({
+      kind: 'closed-wallet-moved',
+      detail: `closed wallet is ${wallet.status} with balance ${wallet.balanceMinor}, held ${wallet.heldMinor}`,
+      userId: wallet.userId,
+    });
+  }
+  const byKey = new Map<string, Operation>();
+  for (const operation of history.operations) {
+    if (operation.idempotencyKey !== undefined) byKey.set(operation.idempotencyKey, operation);
+  }
+  for (const row of history.snapshot.transactions) {
+    const closedMs = closedAtMs.get(row.userId);
+    const operation = row.idempotencyKey === null ? undefined : byKey.get(row.idempotencyKey);
+    if (closedMs === undefined || !operation || operation.invokedAtMs < closedMs) continue;
+    violations.push({
+      kind: 'closed-wallet-moved',
+      detail: `${row.kind} row ${row.id} of ${operation.kind} #${operation.id}, sent after the wallet was closed`,
+      operationId: operation.id,
+      userId: row.userId,
+    });
+  }
+  return violations;
+}

@@ -22,6 +22,7 @@ const KINDS: OperationKind[] = [
   'reverse_deposit',
   'freeze',
   'unfreeze',
+  'close',
 ];
 const OUTCOMES: Outcome[] = ['ok', 'fail', 'info'];
 const VIOLATION_DETAILS_SHOWN = 5;
