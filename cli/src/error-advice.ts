@@ -56,7 +56,7 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   },
   WALLET_FROZEN: {
     exitCode: EXIT_CODES.conflict,
-    hint: 'the wallet is frozen: money may come in but none may leave; an operator can `wallet unfreeze <user>`',
+    hint: 'money may still come in; an operator lifts the freeze with `wallet unfreeze <user>`',
   },
   WALLET_CLOSED: {
     exitCode: EXIT_CODES.conflict,

@@ -262,9 +262,10 @@ describe('the wallet CLI’s money operations, built, against both services', ()
     });
   });
 
-  describe('reverse', () => {
-    let transferId: string;
+  /** The transfer ann sent ben 10 in, reversed in two steps below. */
+  let transferId: string;
 
+  describe('reverse', () => {
     it('Given ann sent ben 10, When 4 of it is reversed with a reason, Then 4.00 goes back and 6.00 remains', async () => {
       // Given: ann 54.50, ben 15.00
       const transfer = json(await wallet('transfer', 'ann@example.com', 'ben@example.com', '10', '--json'));
@@ -429,7 +430,13 @@ describe('the wallet CLI’s money operations, built, against both services', ()
       expect(run.stdout).toMatch(/hold\s+69\.50\s+20\.00\s+ben@example\.com\s+[0-9a-f-]{36}$/m);
       expect(run.stdout).toMatch(/capture out\s+-15\.00\s+54\.50\s+5\.00\s+ben@example\.com/);
       expect(run.stdout).toMatch(/hold release\s+54\.50\s+0\.00\s+ben@example\.com/);
-      expect(run.stdout).toMatch(/reversal in\s+\+4\.00\s+48\.50\s+0\.00\s+ben@example\.com/);
+      // A reversal row names the transfer it reversed: that is the id `wallet reverse` took.
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `reversal in\\s+\\+4\\.00\\s+48\\.50\\s+0\\.00\\s+ben@example\\.com\\s+${transferId}$`,
+          'm',
+        ),
+      );
     });
 
     it('Given --json, When ann’s history is listed, Then each row carries held, seq and what it names', async () => {

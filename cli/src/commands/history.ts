@@ -129,9 +129,14 @@ function kindLabel(row: Transaction): string {
   return KIND_LABELS[row.kind];
 }
 
-/** The id a person acts on from this row: a hold, a transfer (or reversal), or the row itself. */
+/**
+ * The id this row is about, the one a person acts on next: the hold (capture, void), the transfer
+ * or deposit (reverse); for a reversal, the transfer or deposit it reversed (a reversal itself
+ * cannot be reversed; its own id is in --json).
+ */
 function referenceOf(row: Transaction): string {
   if (row.kind === 'hold' || row.kind === 'hold_release') return row.holdId ?? row.id;
+  if (row.reversesId !== null) return row.reversesId;
   return row.transferId ?? row.id;
 }
 
