@@ -106,7 +106,7 @@ const INVARIANT_QUERIES: Record<string, string> = {
      WHERE r.total > coalesce(o.amount, 0)`,
 };
 
-export async function findLedgerViolations(pool: pg.Pool): Promise<string[]> {
+export async function findLedgerViolations(pool: pg.Pool | pg.PoolClient): Promise<string[]> {
   const violations: string[] = [];
   for (const [invariant, sql] of Object.entries(INVARIANT_QUERIES)) {
     const { rows } = await pool.query<{ breach: string }>(sql);
