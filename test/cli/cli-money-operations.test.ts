@@ -98,17 +98,12 @@ describe('the wallet CLI’s money operations, built, against both services', ()
     let voidedHoldId: string;
 
     it('Given ann has 69.50, When she holds 20 for ben with --json, Then a pending hold and 20.00 of hers held', async () => {
-      // When
-      const run = await wallet(
-        'hold',
-        'ann@example.com',
-        'ben@example.com',
-        '20',
-        '--expires',
-        '15m',
-        '--json',
-      );
-      // Then
+      // When: sent twice with one key, as a retry would
+      const args = ['hold', 'ann@example.com', 'ben@example.com', '20', '--expires', '15m'];
+      const key = `cli-hold-${randomUUID()}`;
+      const run = await wallet(...args, '--idempotency-key', key, '--json');
+      const retried = await wallet(...args, '--idempotency-key', key, '--json');
+      // Then: one hold
       expect(run.code, run.stderr).toBe(0);
       const body = json(run);
       expect(body).toMatchObject({
@@ -120,6 +115,7 @@ describe('the wallet CLI’s money operations, built, against both services', ()
         replayed: false,
       });
       expect(body.hold_id).toMatch(UUID);
+      expect(json(retried)).toMatchObject({ hold_id: body.hold_id, replayed: true });
       const lastsMs = Date.parse(body.expires_at) - Date.parse(body.created_at);
       expect(lastsMs).toBeGreaterThan(14 * 60_000);
       expect(lastsMs).toBeLessThanOrEqual(15 * 60_000 + 1_000);
