@@ -14,6 +14,17 @@ const STACK_TIMEOUT_MS = 120_000;
 // Setup, the chaos phase, quiescence (a Kafka restart and consumer rebalances take a while),
 // the snapshot and the read-back from Kafka.
 const RUN_TIMEOUT_MS = 300_000;
+// Each is acknowledged hundreds of times in a 30 s run; none at all means the mix broke.
+const NEW_KINDS_ACKNOWLEDGED = [
+  'withdrawal',
+  'hold',
+  'capture',
+  'void',
+  'reverse_transfer',
+  'reverse_deposit',
+  'freeze',
+  'unfreeze',
+] as const;
 
 describe('bank workload under faults', () => {
   let dir = '';
@@ -33,7 +44,8 @@ describe('bank workload under faults', () => {
     'keeps every money promise while replicas are killed and PostgreSQL, NATS and Kafka restart',
     async () => {
       // Given two replicas of each service, 10 funded wallets and 8 concurrent clients
-      // When transfers, deposits, reads and sign-ups run for 30 s through every fault kind
+      // When transfers, deposits, withdrawals, holds (captured, voided, expiring), reversals,
+      // freezes, reads and sign-ups run for 30 s through every fault kind
       const report = await runBankWorkload({
         stack,
         chaosDurationMs: CHAOS_DURATION_MS,
@@ -54,6 +66,15 @@ describe('bank workload under faults', () => {
       expect(
         report.history.operations.filter((operation) => operation.outcome === 'ok').length,
       ).toBeGreaterThan(200);
+      // …including every new kind of operation, and holds that the platform expired mid-run
+      for (const kind of NEW_KINDS_ACKNOWLEDGED) {
+        const acknowledged = report.history.operations.filter(
+          (operation) => operation.kind === kind && operation.outcome === 'ok',
+        );
+        expect(acknowledged.length, kind).toBeGreaterThan(0);
+      }
+      const expired = report.history.snapshot.holds.filter((hold) => hold.status === 'expired');
+      expect(expired.length).toBeGreaterThan(0);
     },
     RUN_TIMEOUT_MS,
   );

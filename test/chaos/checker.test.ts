@@ -59,10 +59,32 @@ function appendRow(
     ...fields,
   });
   history.snapshot.transactions.push(appended);
+  announce(history, appended);
   wallet.balanceMinor = appended.newBalanceMinor;
   wallet.heldMinor = appended.newHeldMinor;
   wallet.seq = appended.seq;
   return appended;
+}
+
+/** The money event of a row: one per row here (a real capture's event names both wallets). */
+function announce(history: History, appended: LedgerRow): void {
+  const eventId = `event-${appended.id}`;
+  history.snapshot.outbox.push({
+    service: 'transactions',
+    eventId,
+    topic: appended.kind,
+    publishedAt: 't',
+    wallets: [
+      {
+        userId: appended.userId,
+        seq: appended.seq,
+        balanceMinor: appended.newBalanceMinor,
+        heldMinor: appended.newHeldMinor,
+        availableMinor: appended.newBalanceMinor - appended.newHeldMinor,
+      },
+    ],
+  });
+  (history.kafkaEventIds as Set<string>).add(eventId);
 }
 
 const holdCaptured = '00000000-0000-4000-8000-0000000000a1';
@@ -986,6 +1008,23 @@ describe('checkHistory', () => {
       'closed-wallet-moved',
       (history) => {
         walletOf(history, carol).status = 'active';
+      },
+    ],
+    [
+      'an event whose wallet balance differs from its ledger row',
+      'event-wallet-mismatch',
+      (history) => {
+        const event = history.snapshot.outbox.find((candidate) => candidate.eventId === 'event-hold-a-7');
+        event!.wallets![0]!.heldMinor = 0n;
+      },
+    ],
+    [
+      'a ledger row no event announces (a gap in the wallet events)',
+      'event-wallet-mismatch',
+      (history) => {
+        history.snapshot.outbox = history.snapshot.outbox.filter(
+          (event) => event.eventId !== 'event-hold-a-7',
+        );
       },
     ],
     [

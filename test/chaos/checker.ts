@@ -1,4 +1,10 @@
-import { checkNoCrashes, checkOutbox, checkServerErrors, type ServerErrorPolicy } from './delivery-checks.ts';
+import {
+  checkEventWallets,
+  checkNoCrashes,
+  checkOutbox,
+  checkServerErrors,
+  type ServerErrorPolicy,
+} from './delivery-checks.ts';
 import type { History, Violation, ViolationKind } from './history.ts';
 import { checkHeldMatchesPendingHolds, checkHoldAcks, checkHoldLifecycles } from './hold-checks.ts';
 import {
@@ -48,6 +54,7 @@ export function checkHistory(
     ...checkReads(history),
     ...checkWallets(history),
     ...checkOutbox(history),
+    ...checkEventWallets(history),
     ...checkServerErrors(history, options),
     ...checkNoCrashes(history),
   ];

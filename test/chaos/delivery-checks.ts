@@ -1,4 +1,4 @@
-import type { Attempt, FaultWindow, History, Violation } from './history.ts';
+import type { Attempt, EventWallet, FaultWindow, History, LedgerRow, Violation } from './history.ts';
 
 /** Every outbox row was published, and its event id came back when the topics were read. */
 export function checkOutbox(history: History): Violation[] {
@@ -56,4 +56,52 @@ export function checkNoCrashes(history: History): Violation[] {
     kind: 'replica-crashed' as const,
     detail: `${crash.replica} exited by itself (code ${crash.exitCode}, signal ${crash.signal}) at ${crash.atMs}`,
   }));
+}
+
+/**
+ * Every ledger row is announced by exactly one money event, whose `wallets[]` entry for that
+ * wallet carries the row's seq and the balances after it (available = balance − held). A consumer
+ * ordering a wallet's events by seq then sees every step and notices any gap.
+ */
+export function checkEventWallets(history: History): Violation[] {
+  const rows = new Map<string, LedgerRow>();
+  for (const row of history.snapshot.transactions) rows.set(`${row.userId}/${row.seq}`, row);
+  const announced = new Map<string, number>();
+  const violations: Violation[] = [];
+  for (const event of history.snapshot.outbox) {
+    for (const wallet of event.wallets ?? []) {
+      const key = `${wallet.userId}/${wallet.seq}`;
+      announced.set(key, (announced.get(key) ?? 0) + 1);
+      const mismatch = eventWalletMismatch(wallet, rows.get(key));
+      if (!mismatch) continue;
+      violations.push({
+        kind: 'event-wallet-mismatch',
+        detail: `event ${event.eventId} (${event.topic}) seq ${wallet.seq}: ${mismatch}`,
+        userId: wallet.userId,
+      });
+    }
+  }
+  for (const [key, row] of rows) {
+    const count = announced.get(key) ?? 0;
+    if (count === 1) continue;
+    violations.push({
+      kind: 'event-wallet-mismatch',
+      detail: `${row.kind} row ${row.id} (seq ${row.seq}) is in ${count} events`,
+      userId: row.userId,
+    });
+  }
+  return violations;
+}
+
+function eventWalletMismatch(wallet: EventWallet, row: LedgerRow | undefined): string | undefined {
+  if (!row) return 'no ledger row has this seq';
+  const mismatches: string[] = [];
+  if (wallet.balanceMinor !== row.newBalanceMinor)
+    mismatches.push(`balance ${wallet.balanceMinor}, row ${row.newBalanceMinor}`);
+  if (wallet.heldMinor !== row.newHeldMinor)
+    mismatches.push(`held ${wallet.heldMinor}, row ${row.newHeldMinor}`);
+  if (wallet.availableMinor !== wallet.balanceMinor - wallet.heldMinor) {
+    mismatches.push(`available ${wallet.availableMinor} ≠ balance − held`);
+  }
+  return mismatches.length === 0 ? undefined : mismatches.join('; ');
 }

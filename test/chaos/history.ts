@@ -151,11 +151,22 @@ export type HoldRow = {
   transferId: string | null;
 };
 export type UserRow = { userId: string; email: string };
+/** A money event's `wallets[]` entry: the wallet's ledger sequence and its balances after. */
+export type EventWallet = {
+  userId: string;
+  seq: bigint;
+  balanceMinor: bigint;
+  heldMinor: bigint;
+  availableMinor: bigint;
+};
+
 export type OutboxRow = {
   service: 'users' | 'transactions';
   eventId: string;
   topic: string;
   publishedAt: string | null;
+  /** Money events only. */
+  wallets?: EventWallet[];
 };
 
 /** The databases after the run went quiet. */
@@ -214,6 +225,7 @@ export type ViolationKind =
   | 'reversal-legs'
   | 'frozen-wallet-paid'
   | 'closed-wallet-moved'
+  | 'event-wallet-mismatch'
   | 'wallet-count'
   | 'orphan-wallet'
   | 'outbox-unpublished'

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { withPostgresClient } from '../../scripts/stack/postgres-client.ts';
 import { numericToMinor } from '../../services/shared/src/money.ts';
 import type {
+  EventWallet,
   HoldRow,
   HoldStatus,
   LedgerRow,
@@ -47,18 +48,42 @@ type HoldRecord = {
   transfer_id: string | null;
 };
 
-type OutboxRecord = { event_id: string; topic: string; published_at: string | null };
+type EventWalletRecord = {
+  user_id: string;
+  seq: number;
+  balance: string;
+  held: string;
+  available_balance: string;
+};
+type OutboxRecord = {
+  event_id: string;
+  topic: string;
+  published_at: string | null;
+  wallets: EventWalletRecord[] | null;
+};
 
 async function readOutbox(client: pg.Client, service: OutboxRow['service']): Promise<OutboxRow[]> {
   const { rows } = await client.query<OutboxRecord>(
-    'SELECT event_id::text, topic, published_at::text FROM outbox ORDER BY seq',
+    `SELECT event_id::text, topic, published_at::text, payload->'wallets' AS wallets
+       FROM outbox ORDER BY seq`,
   );
   return rows.map((row) => ({
     service,
     eventId: row.event_id,
     topic: row.topic,
     publishedAt: row.published_at,
+    wallets: Array.isArray(row.wallets) ? row.wallets.map(toEventWallet) : undefined,
   }));
+}
+
+function toEventWallet(entry: EventWalletRecord): EventWallet {
+  return {
+    userId: entry.user_id,
+    seq: BigInt(entry.seq),
+    balanceMinor: numericToMinor(entry.balance),
+    heldMinor: numericToMinor(entry.held),
+    availableMinor: numericToMinor(entry.available_balance),
+  };
 }
 
 /** Both services' databases as they are now, money as exact minor units. */
