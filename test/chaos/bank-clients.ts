@@ -60,6 +60,8 @@ export const TRANSFER_AMOUNT_MAX_MINOR = 2_000;
 export const DEPOSIT_AMOUNT_MAX_MINOR = 1_000;
 export const WITHDRAWAL_AMOUNT_MAX_MINOR = 1_000;
 export const HOLD_AMOUNT_MAX_MINOR = 2_000;
+/** How often a reversal is sent twice at once. */
+const REVERSAL_RACE_SHARE = 0.2;
 /** Frozen periods stay short: clients keep sending money out of the wallet meanwhile. */
 const FROZEN_MS_MIN = 100;
 const FROZEN_MS_MAX = 800;
@@ -189,12 +191,19 @@ async function runDeposit(options: ChaosClientOptions): Promise<void> {
   rememberReversible(pools, { kind: 'deposit', id: transactionId, amountMinor, userId });
 }
 
-/** All that remains of a remembered original (half the time), or a random part of it. */
+/**
+ * All that remains of a remembered original (half the time), or a random part of it; now and
+ * then two at once, which together must not take back more than the original.
+ */
 async function runReversal(options: ChaosClientOptions): Promise<void> {
   const { client, endpoints, random, pools } = options;
   const original = random.pick(pools.reversibles);
-  const amountMinor = random.next() < 0.5 ? undefined : amount(random, Number(original.amountMinor));
-  await perform(options, (key) => reversalPlan(endpoints, client, original, amountMinor, key));
+  const reverse = () => {
+    const amountMinor = random.next() < 0.5 ? undefined : amount(random, Number(original.amountMinor));
+    return perform(options, (key) => reversalPlan(endpoints, client, original, amountMinor, key));
+  };
+  if (random.next() < REVERSAL_RACE_SHARE) await Promise.all([reverse(), reverse()]);
+  else await reverse();
 }
 
 /** A hold whose fate (capture all or part, void, expire) is decided now and played out later. */
@@ -222,19 +231,28 @@ async function runHoldCreation(options: ChaosClientOptions): Promise<void> {
   });
 }
 
-/** The hold's next step; a capture that moved money becomes a transfer a reversal may go back on. */
+/**
+ * The hold's next step (a race sends a capture and a void at once; at most one may win); a capture
+ * that moved money becomes a transfer a reversal may go back on.
+ */
 async function runHoldStep(options: ChaosClientOptions, hold: PlannedHold): Promise<void> {
   const { client, endpoints, random, pools } = options;
   const step = hold.steps[0]!;
-  const operation = await perform(options, (key) =>
-    step.action === 'capture'
-      ? capturePlan(endpoints, client, hold, step.amountMinor, key)
-      : voidPlan(endpoints, client, hold, key),
-  );
+  const capture = (amountMinor?: bigint) =>
+    perform(options, (key) => capturePlan(endpoints, client, hold, amountMinor, key));
+  const release = () => perform(options, (key) => voidPlan(endpoints, client, hold, key));
+  const operations =
+    step.action === 'race'
+      ? await Promise.all([capture(), release()])
+      : [step.action === 'capture' ? await capture(step.amountMinor) : await release()];
   rescheduleHold(pools, hold, random, Date.now());
+  for (const operation of operations) rememberCapture(pools, hold, operation);
+}
+
+function rememberCapture(pools: BankPools, hold: PlannedHold, operation: Operation): void {
   const transferId = operation.result?.transferId;
   const capturedMinor = operation.result?.capturedAmountMinor;
-  if (step.action === 'capture' && operation.outcome === 'ok' && transferId && capturedMinor) {
+  if (operation.kind === 'capture' && operation.outcome === 'ok' && transferId && capturedMinor) {
     rememberReversible(pools, {
       kind: 'transfer',
       id: transferId,

@@ -7,8 +7,8 @@ import type { Random } from './seeded-random.ts';
  * (a hold then simply expires) or the oldest reversible is forgotten.
  */
 
-/** One step a client takes on a hold: capture (all, or part) or void. */
-export type HoldStep = { action: 'capture'; amountMinor?: bigint } | { action: 'void' };
+/** One step a client takes on a hold: capture (all, or part), void, or both at once (a race). */
+export type HoldStep = { action: 'capture'; amountMinor?: bigint } | { action: 'void' } | { action: 'race' };
 
 /** A hold and what is still to be done with it, not before `dueAtMs`. */
 export type PlannedHold = {
@@ -40,7 +40,7 @@ export function createPools(): BankPools {
 
 /** How a hold will end, decided before it is created. */
 export type HoldFate = {
-  label: 'capture-full' | 'capture-part' | 'void' | 'expire';
+  label: 'capture-full' | 'capture-part' | 'void' | 'race' | 'expire';
   expiresInSeconds: number;
   steps: HoldStep[];
   /** When the first step is due, in ms after the hold was acknowledged. */
@@ -49,14 +49,15 @@ export type HoldFate = {
 
 /**
  * Captured in full (sometimes captured again, which must answer the same hold), captured in part,
- * voided (sometimes then captured, which must be refused), or left to expire (sometimes with a
- * capture or void sent around the moment it expires, racing the sweep).
+ * voided (sometimes then captured, which must be refused), captured and voided at the same moment
+ * by two requests (one must lose), or left to expire (sometimes with a capture or void sent around
+ * the moment it expires, racing the sweep).
  */
 export function planHoldFate(random: Random, amountMinor: bigint): HoldFate {
   const draw = random.next();
   const delayMs = random.int(0, STEP_DELAY_MS_MAX);
   const probe = random.next() < 0.3;
-  if (draw < 0.3) {
+  if (draw < 0.27) {
     const steps: HoldStep[] = [{ action: 'capture' }];
     if (probe) steps.push({ action: 'capture' });
     return {
@@ -66,7 +67,7 @@ export function planHoldFate(random: Random, amountMinor: bigint): HoldFate {
       firstStepDelayMs: delayMs,
     };
   }
-  if (draw < 0.5 && amountMinor > 1n) {
+  if (draw < 0.45 && amountMinor > 1n) {
     const partMinor = BigInt(random.int(1, Number(amountMinor) - 1));
     const steps: HoldStep[] = [{ action: 'capture', amountMinor: partMinor }];
     if (probe) steps.push({ action: 'void' });
@@ -77,10 +78,18 @@ export function planHoldFate(random: Random, amountMinor: bigint): HoldFate {
       firstStepDelayMs: delayMs,
     };
   }
-  if (draw < 0.7) {
+  if (draw < 0.63) {
     const steps: HoldStep[] = [{ action: 'void' }];
     if (probe) steps.push(random.next() < 0.5 ? { action: 'capture' } : { action: 'void' });
     return { label: 'void', expiresInSeconds: HOLD_LIFETIME_SECONDS, steps, firstStepDelayMs: delayMs };
+  }
+  if (draw < 0.73) {
+    return {
+      label: 'race',
+      expiresInSeconds: HOLD_LIFETIME_SECONDS,
+      steps: [{ action: 'race' }],
+      firstStepDelayMs: delayMs,
+    };
   }
   const expiresInSeconds = random.int(EXPIRING_HOLD_SECONDS_MIN, EXPIRING_HOLD_SECONDS_MAX);
   const around = expiresInSeconds * 1_000 + random.int(-300, 1_500);
