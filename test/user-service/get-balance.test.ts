@@ -19,6 +19,21 @@ const NO_RESPONDER_ANSWER_MS_MAX = 1_000;
 
 type Received = { data: unknown; requestId: string | undefined };
 
+/** A responder's reply as transactions-service sends it: balances as decimal text, available = balance − held. */
+function balanceReply(userId: string, balance: string, held = '0.00'): string {
+  const available = (BigInt(balance.replace('.', '')) - BigInt(held.replace('.', '')))
+    .toString()
+    .padStart(3, '0');
+  return JSON.stringify({
+    ok: true,
+    user_id: userId,
+    balance,
+    held,
+    available_balance: `${available.slice(0, -2)}.${available.slice(-2)}`,
+    status: 'active',
+  });
+}
+
 describe('GET /getBalance', () => {
   const namespace = uniqueNamespace();
   let database: TestDatabase;
@@ -106,7 +121,7 @@ describe('GET /getBalance', () => {
   it('Given a balance reply, When asked, Then 200 with the exact balance, and the request carried user id and request id', async () => {
     // Given
     const received = await respondWith((data) =>
-      JSON.stringify({ ok: true, user_id: (data as { user_id: string }).user_id, balance: '69.50' }),
+      balanceReply((data as { user_id: string }).user_id, '69.50', '19.50'),
     );
 
     // When
@@ -117,7 +132,9 @@ describe('GET /getBalance', () => {
 
     // Then
     expect(response.status).toBe(200);
-    expect(response.text).toBe(`{"email":"grace@example.com","user_id":"${user.user_id}","balance":69.5}`);
+    expect(response.text).toBe(
+      `{"email":"grace@example.com","user_id":"${user.user_id}","balance":69.5,"held":19.5,"available_balance":50,"status":"active"}`,
+    );
     expect(received).toEqual([{ data: { user_id: user.user_id }, requestId: 'balance-grace-1' }]);
   });
 
@@ -128,25 +145,33 @@ describe('GET /getBalance', () => {
   ])(
     'Given a balance of %s, When asked, Then the JSON number is exactly %s',
     async (balance, expectedText) => {
-      await respondWith((data) =>
-        JSON.stringify({ ok: true, user_id: (data as { user_id: string }).user_id, balance }),
-      );
+      await respondWith((data) => balanceReply((data as { user_id: string }).user_id, balance));
       const response = await call(service.url, 'GET', '/getBalance', { json: { email: user.email } });
       expect(response.status).toBe(200);
-      expect(response.text).toContain(`"balance":${expectedText}}`);
+      expect(response.text).toContain(`"balance":${expectedText},`);
     },
   );
 
   it.each([
     ['not JSON', () => 'garbage'],
     ['a number balance', (id: string) => JSON.stringify({ ok: true, user_id: id, balance: 12.5 })],
-    ['another user', () => JSON.stringify({ ok: true, user_id: crypto.randomUUID(), balance: '1.00' })],
+    [
+      'without held and available (an older responder)',
+      (id: string) => JSON.stringify({ ok: true, user_id: id, balance: '1.00' }),
+    ],
+    ['another user', () => balanceReply(crypto.randomUUID(), '1.00')],
+    [
+      'more held than the balance',
+      (id: string) => JSON.stringify({ ...JSON.parse(balanceReply(id, '1.00')), held: '1.01' }),
+    ],
+    [
+      'an available balance that is not balance − held',
+      (id: string) =>
+        JSON.stringify({ ...JSON.parse(balanceReply(id, '5.00', '1.00')), available_balance: '5.00' }),
+    ],
     ['an unknown code', () => JSON.stringify({ ok: false, code: 'NOPE' })],
     ['an internal error', () => JSON.stringify({ ok: false, code: 'INTERNAL_ERROR' })],
-    [
-      'a balance past NUMERIC(15,2)',
-      (id: string) => JSON.stringify({ ok: true, user_id: id, balance: '99999999999999999.00' }),
-    ],
+    ['a balance past NUMERIC(15,2)', (id: string) => balanceReply(id, '99999999999999999.00')],
   ])('Given a reply that is %s, When asked, Then 503 BALANCE_SERVICE_UNAVAILABLE', async (_label, reply) => {
     await respondWith((data) => reply((data as { user_id: string }).user_id));
     const response = await call(service.url, 'GET', '/getBalance', { json: { email: user.email } });
@@ -163,22 +188,25 @@ describe('GET /getBalance', () => {
   });
 
   it('Given a client that cannot send a GET body, When it uses ?email=, Then it gets the balance', async () => {
-    await respondWith((data) =>
-      JSON.stringify({ ok: true, user_id: (data as { user_id: string }).user_id, balance: '1.25' }),
-    );
+    await respondWith((data) => balanceReply((data as { user_id: string }).user_id, '1.25'));
     const response = await call(
       service.url,
       'GET',
       `/getBalance?email=${encodeURIComponent(' GRACE@example.com')}`,
     );
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ email: 'grace@example.com', user_id: user.user_id, balance: 1.25 });
+    expect(response.json).toEqual({
+      email: 'grace@example.com',
+      user_id: user.user_id,
+      balance: 1.25,
+      held: 0,
+      available_balance: 1.25,
+      status: 'active',
+    });
   });
 
   it('Given a client that sends a JSON content type with an empty GET body, When it uses ?email=, Then it gets the balance', async () => {
-    await respondWith((data) =>
-      JSON.stringify({ ok: true, user_id: (data as { user_id: string }).user_id, balance: '2.00' }),
-    );
+    await respondWith((data) => balanceReply((data as { user_id: string }).user_id, '2.00'));
     const response = await call(service.url, 'GET', '/getBalance?email=grace@example.com', {
       body: '',
       headers: { 'content-type': 'application/json' },
