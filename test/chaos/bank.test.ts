@@ -37,7 +37,8 @@ describe('bank workload under faults', () => {
 
   afterAll(async () => {
     await stackDown({ dir }).catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    // KEEP_CHAOS=1 keeps the stack dir and the replica logs (in logs/) to look into a failure.
+    if (!process.env.KEEP_CHAOS) rmSync(dir, { recursive: true, force: true });
   }, STACK_TIMEOUT_MS);
 
   it(

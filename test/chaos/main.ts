@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stackDown, stackUp } from '../../scripts/stack/index.ts';
 import { hideKnownWarnings } from '../../services/shared/src/process/known-warnings.ts';
@@ -13,15 +14,22 @@ hideKnownWarnings();
 /**
  * `npm run test:chaos -- --duration 10m`: the long bank workload on a stack of its own (in a temp
  * dir, durability off, taken down afterwards). Exit code 1 when the checker found a violation.
+ * The summary also goes to `--out` (default .wallet/chaos/last-run.txt), headed by the commit,
+ * machine and date it came from, so a figure quoted from it says where it came from.
  */
 const DURATION_MAX_MS = 60 * 60_000;
 const CLIENTS_MAX = 64;
 const USERS_MAX = 1_000;
 const OPERATIONS_PER_SECOND_CAP = 2_000;
 
-const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--seed N] [--keep]`;
+const OUT_DEFAULT = '.wallet/chaos/last-run.txt';
 
-function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> & { keep: boolean } {
+const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--seed N] [--keep] [--out ${OUT_DEFAULT}]`;
+
+function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> & {
+  keep: boolean;
+  out: string;
+} {
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '2m' },
@@ -30,6 +38,7 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> &
       'fault-gap': { type: 'string', default: '15s' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       keep: { type: 'boolean', default: false },
+      out: { type: 'string', default: OUT_DEFAULT },
       help: { type: 'boolean', default: false },
     },
   });
@@ -59,7 +68,21 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> &
     seed,
     operationsMax: Math.ceil((durationMs / 1000) * OPERATIONS_PER_SECOND_CAP),
     keep: values.keep,
+    out: values.out,
   };
+}
+
+/** Where a run came from: the commit (and whether the tree differed from it), the machine, the day. */
+function provenance(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  let commit = 'unknown commit';
+  try {
+    commit =
+      git('rev-parse', '--short', 'HEAD') +
+      (git('status', '--porcelain', '--untracked-files=no') ? ' (modified)' : '');
+  } catch {}
+  const memoryGiB = Math.round(totalmem() / 2 ** 30);
+  return `commit ${commit}; ${cpus().length} cores, ${memoryGiB} GiB, Node ${process.versions.node}; ${new Date().toISOString()}`;
 }
 
 function fail(message: string): never {
@@ -67,7 +90,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { keep, ...options } = readOptions();
+const { keep, out, ...options } = readOptions();
 const dir = mkdtempSync(join(tmpdir(), 'wallet-chaos-'));
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 log(
@@ -78,6 +101,10 @@ try {
   const stack = await stackUp({ dir, fast: true, log });
   const report = await runBankWorkload({ ...options, stack, workDir: join(dir, 'logs'), log });
   console.log(`\n${report.summary}\n`);
+  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, seed ${options.seed}; ${provenance()}`;
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${header}\n\n${report.summary}\n`);
+  log(`summary written to ${out}`);
   exitCode = report.violations.length === 0 ? 0 : 1;
 } finally {
   await stackDown({ dir }).catch((error: unknown) => log(`stack down failed: ${String(error)}`));

@@ -9,7 +9,7 @@ import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.t
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
 import { databaseAnswers } from '../../shared/src/http/readiness.ts';
 import { refreshServiceGauges } from '../../shared/src/http/service-gauges.ts';
-import { createKafka, type EventConsumer } from '../../shared/src/messaging/kafka.ts';
+import { createKafka } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
@@ -20,7 +20,7 @@ import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
-import { startConsumerWithRetry } from './messaging/start-consumer-with-retry.ts';
+import { type RunningConsumer, startConsumerWithRetry } from './messaging/start-consumer-with-retry.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
@@ -81,7 +81,7 @@ export async function startTransactionsService(
     const nc = await connectNats({ url: config.NATS_URL, name: SERVICE_NAME });
     closers.push({ name: 'nats', close: () => nc.drain() });
     const natsState = trackNatsConnection(nc);
-    let consumer: EventConsumer | undefined;
+    let consumer: RunningConsumer | undefined;
     const metrics = createServiceMetrics(SERVICE_NAME);
 
     app = await buildTransactionsApp({
@@ -116,6 +116,9 @@ export async function startTransactionsService(
       groupId: `${namespace}${SERVICE_NAME}`,
       topics: [topicName(namespace, TOPICS.userCreated)],
       handle: observeEventHandler(createUserCreatedHandler({ pool, producer, namespace, log }), log),
+      onRestarted: () => log.warn('the user-created consumer had stopped; a new one runs'),
+      onRestartFailed: (error) =>
+        log.warn({ err: error }, 'restarting the user-created consumer failed; retrying'),
     });
     const runningConsumer = consumer;
     closers.push({ name: 'consumer', close: () => runningConsumer.disconnect() });

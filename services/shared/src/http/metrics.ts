@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { withinTimeout } from '../within-timeout.ts';
 
 /**
  * Prometheus metrics of one service. Each service owns a registry (not the global one) so
@@ -98,17 +99,4 @@ export function registerMetricsRoute(
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-}
-
-/** Resolves with the work, or rejects when it takes longer than `timeoutMs` (the work is left to finish). */
-export async function withinTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

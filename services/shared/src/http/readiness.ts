@@ -1,5 +1,5 @@
 import type { Pool } from '../db/pool.ts';
-import { withinTimeout } from './metrics.ts';
+import { withinTimeout } from '../within-timeout.ts';
 
 /** A readiness probe answers within this even when a dependency hangs. */
 export const READINESS_CHECK_TIMEOUT_MS = 2_000;

@@ -1,7 +1,8 @@
 import type { Pool } from '../db/pool.ts';
 import type { EventConsumer } from '../messaging/kafka.ts';
 import type { OutboxRelay } from '../outbox/outbox-relay.ts';
-import { type ServiceMetrics, withinTimeout } from './metrics.ts';
+import { withinTimeout } from '../within-timeout.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 /** Asking Kafka for the group's offsets takes a round trip or two; a scrape does not wait longer. */
 export const CONSUMER_LAG_TIMEOUT_MS = 1_000;
@@ -14,7 +15,7 @@ export async function refreshServiceGauges(parts: {
   metrics: ServiceMetrics;
   pool: Pool;
   relay: OutboxRelay;
-  consumer?: EventConsumer | undefined;
+  consumer?: Pick<EventConsumer, 'lag'> | undefined;
 }): Promise<void> {
   const { metrics, pool, relay, consumer } = parts;
   metrics.poolConnections.set({ state: 'total' }, pool.totalCount);

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Consumer, type IHeaders, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { withinTimeout } from '../within-timeout.ts';
 
 /**
  * Our small messaging interface. kafkajs stays behind it so the rest of the code speaks
@@ -44,6 +45,8 @@ export type KafkaClient = {
 
 export const KAFKA_REQUEST_TIMEOUT_MS = 10_000;
 export const KAFKA_CONNECT_TIMEOUT_MS = 3_000;
+/** Bounds one send, kafkajs' retries included: past it the batch is retried with a fresh producer. */
+export const KAFKA_SEND_TIMEOUT_MS = 30_000;
 export const TOPIC_PARTITIONS_DEFAULT = 6;
 
 export const ENSURE_TOPICS_ATTEMPTS_MAX = 5;
@@ -105,22 +108,54 @@ export function createKafka(options: {
 
     async createProducer() {
       // Idempotent producer: acks from all in-sync replicas and no duplicates from its own retries.
-      const producer: Producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
+      const connectProducer = async (): Promise<Producer> => {
+        const producer = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        });
+        await producer.connect();
+        return producer;
+      };
+      // A send that failed after kafkajs' own retries, or hung, leaves a producer we do not trust:
+      // after a broker restart an idempotent producer can keep sequence numbers the broker has
+      // forgotten and fail every send from then on. The next send starts a fresh producer (a new
+      // producer id); a batch that may have landed is sent again, which at-least-once allows.
+      let current: Promise<Producer> | undefined = Promise.resolve(await connectProducer());
+      const discard = (failed: Promise<Producer>) => {
+        if (current !== failed) return;
+        current = undefined;
+        void failed.then((producer) => producer.disconnect()).catch(() => {});
+      };
       return {
         async send(topic, events) {
           if (events.length === 0) return;
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: events.map((event) => ({ key: event.key, value: event.value, headers: event.headers })),
-          });
+          current ??= connectProducer();
+          const attempt = current;
+          try {
+            const producer = await withinTimeout(attempt, KAFKA_SEND_TIMEOUT_MS);
+            await withinTimeout(
+              producer.send({
+                topic,
+                acks: -1,
+                messages: events.map((event) => ({
+                  key: event.key,
+                  value: event.value,
+                  headers: event.headers,
+                })),
+              }),
+              KAFKA_SEND_TIMEOUT_MS,
+            );
+          } catch (error) {
+            discard(attempt);
+            throw error;
+          }
         },
-        disconnect: () => producer.disconnect(),
+        async disconnect() {
+          const last = current;
+          current = undefined;
+          await last?.then((producer) => producer.disconnect());
+        },
       };
     },
 
