@@ -64,7 +64,9 @@ type OutboxRecord = {
 
 async function readOutbox(client: pg.Client, service: OutboxRow['service']): Promise<OutboxRow[]> {
   const { rows } = await client.query<OutboxRecord>(
-    `SELECT event_id::text, topic, published_at::text, payload->'wallets' AS wallets
+    // Checkpoint records pin (seq, hash) pairs, not balances: they are no money event.
+    `SELECT event_id::text, topic, published_at::text,
+            CASE WHEN topic LIKE '%ledger-checkpoints' THEN NULL ELSE payload->'wallets' END AS wallets
        FROM outbox ORDER BY seq`,
   );
   return rows.map((row) => ({

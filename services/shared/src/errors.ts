@@ -23,6 +23,8 @@ export const ERROR_CATALOG = {
   TRANSFER_NOT_FOUND: { status: 404, title: 'No such transfer' },
   DEPOSIT_NOT_FOUND: { status: 404, title: 'No such deposit' },
   INVALID_EXPIRY: { status: 400, title: 'The hold expiry is out of range' },
+  INVALID_TIME: { status: 400, title: 'The time is not an RFC 3339 date-time with a time zone' },
+  INVALID_TIME_RANGE: { status: 400, title: 'The time range is not valid' },
   HOLD_NOT_PENDING: { status: 409, title: 'The hold is no longer pending' },
   HOLD_EXPIRED: { status: 409, title: 'The hold has expired' },
   WALLET_FROZEN: { status: 409, title: 'The wallet is frozen: no money may leave it' },

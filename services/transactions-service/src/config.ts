@@ -8,6 +8,8 @@ export const IDEMPOTENCY_KEY_RETENTION_HOURS = 48;
 export const IDEMPOTENCY_CLEANUP_INTERVAL_MS_DEFAULT = 10 * 60 * 1_000;
 /** How often each replica looks for pending holds past expires_at: the most a hold outlives its time. */
 export const HOLD_EXPIRY_INTERVAL_MS_DEFAULT = 1_000;
+/** How often the ledger is checkpointed (when something changed): history older than this is pinned outside. */
+export const LEDGER_CHECKPOINT_INTERVAL_MS_DEFAULT = 60_000;
 
 export const transactionsEnvSchema = commonEnvSchema.extend({
   /** 0 picks a free port (tests); `startTransactionsService` reports the real one in `url`. */
@@ -24,6 +26,12 @@ export const transactionsEnvSchema = commonEnvSchema.extend({
     .min(100)
     .max(60 * 60 * 1_000)
     .default(HOLD_EXPIRY_INTERVAL_MS_DEFAULT),
+  LEDGER_CHECKPOINT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(24 * 60 * 60 * 1_000)
+    .default(LEDGER_CHECKPOINT_INTERVAL_MS_DEFAULT),
 });
 
 export type TransactionsConfig = z.infer<typeof transactionsEnvSchema>;

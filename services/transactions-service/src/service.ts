@@ -17,6 +17,7 @@ import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
 import type { TransactionsConfig } from './config.ts';
 import { startHoldExpiry } from './hold-expiry.ts';
 import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
+import { startLedgerCheckpoints } from './ledger-checkpoints.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
@@ -35,7 +36,7 @@ type Closer = { name: string; close: () => Promise<unknown> };
 
 /**
  * Starts one replica: database (migrated), Kafka topics, outbox relay, user-created consumer,
- * NATS balance responder, idempotency cleanup, hold expiry, then HTTP. If any step fails, what already
+ * NATS balance responder, idempotency cleanup, hold expiry, ledger checkpoints, then HTTP. If any step fails, what already
  * started is closed again and the error is rethrown.
  */
 export async function startTransactionsService(
@@ -138,6 +139,15 @@ export async function startTransactionsService(
       onError: (error) => log.warn({ err: error }, 'hold expiry sweep failed'),
     });
     closers.push({ name: 'hold expiry', close: () => holdExpiry.stop() });
+
+    const checkpoints = startLedgerCheckpoints({
+      pool,
+      namespace,
+      intervalMs: config.LEDGER_CHECKPOINT_INTERVAL_MS,
+      onTaken: () => relay.nudge(),
+      onError: (error) => log.warn({ err: error }, 'ledger checkpoint failed'),
+    });
+    closers.push({ name: 'ledger checkpoints', close: () => checkpoints.stop() });
 
     // app.close stops accepting, lets in-flight requests finish, and runs before everything else.
     closers.push({ name: 'http', close: () => closeHttp(app) });

@@ -20,6 +20,7 @@ export const TOPICS = {
   walletFrozen: 'wallet-frozen',
   walletUnfrozen: 'wallet-unfrozen',
   walletClosed: 'wallet-closed',
+  ledgerCheckpoints: 'ledger-checkpoints',
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -141,3 +142,26 @@ export const walletStatusEventSchema = z.object({
   occurred_at: z.string(),
 });
 export type WalletStatusEvent = z.infer<typeof walletStatusEventSchema>;
+
+/**
+ * A ledger checkpoint (docs/ledger-audit.md), in `parts` records of one checkpoint id: the
+ * (seq, hash) of every wallet changed since the checkpoint before, and the root hash over all
+ * wallets. Folding every checkpoint in order gives each wallet's pinned state.
+ */
+export const ledgerCheckpointEventSchema = z.object({
+  checkpoint_id: z.number().int().positive(),
+  taken_at: z.string(),
+  wallet_count: z.number().int().nonnegative(),
+  changed_count: z.number().int().positive(),
+  root_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  part: z.number().int().positive(),
+  parts: z.number().int().positive(),
+  wallets: z.array(
+    z.object({
+      user_id: z.uuid(),
+      seq: z.number().int().positive(),
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+  ),
+});
+export type LedgerCheckpointEvent = z.infer<typeof ledgerCheckpointEventSchema>;

@@ -14,6 +14,9 @@ const FIELD_CODES: Record<string, ErrorCode> = {
   from_user_id: 'INVALID_USER_ID',
   to_user_id: 'INVALID_USER_ID',
   cursor: 'INVALID_CURSOR',
+  at: 'INVALID_TIME',
+  from: 'INVALID_TIME',
+  to: 'INVALID_TIME',
 };
 
 /** Fastify's own client errors, by their FST_ code. */
