@@ -140,9 +140,9 @@ CREATE TABLE ledger_checkpoint_wallets (
 );
 
 -- Takes a checkpoint when some wallet changed since the last one and no other replica is taking
--- one: pins the changed wallets, computes the root over all, and writes the outbox events (the
--- changed wallets in parts of p_part_size). Reads one snapshot of the wallets, so the root and the
--- parts agree. Returns the checkpoint id, or NULL when there was nothing to do.
+-- one: pins the changed wallets, computes the root over all pinned pairs, and writes the outbox
+-- events (the changed wallets in parts of p_part_size), so folding the parts in order always
+-- recomputes the root. Returns the checkpoint id, or NULL when there was nothing to do.
 CREATE FUNCTION take_ledger_checkpoint(p_topic text, p_event_type text, p_part_size int)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
@@ -167,18 +167,23 @@ BEGIN
     DROP TABLE checkpoint_changed;
     RETURN NULL;
   END IF;
-  SELECT count(*), encode(sha256(convert_to(coalesce(
-           string_agg(user_id::text || ' ' || ledger_seq::text || ' ' || ledger_hash || E'\n', '' ORDER BY user_id),
-           ''), 'UTF8')), 'hex')
-    INTO v_wallets, v_root
-    FROM users WHERE ledger_seq > 0;
+  -- The root is over the pinned pairs once this checkpoint's are in: under READ COMMITTED each
+  -- statement sees newer commits, so reading the wallets again here could disagree with the parts.
   INSERT INTO ledger_checkpoints (wallet_count, changed_count, root_hash)
-  VALUES (v_wallets, v_count, v_root)
+  VALUES (0, v_count, repeat('0', 64))
   RETURNING * INTO v_checkpoint;
   INSERT INTO ledger_checkpoint_wallets (user_id, seq, hash, checkpoint_id)
   SELECT user_id, seq, hash, v_checkpoint.checkpoint_id FROM checkpoint_changed
   ON CONFLICT (user_id) DO UPDATE
     SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, checkpoint_id = EXCLUDED.checkpoint_id;
+  SELECT count(*), encode(sha256(convert_to(coalesce(
+           string_agg(user_id::text || ' ' || seq::text || ' ' || hash || E'\n', '' ORDER BY user_id),
+           ''), 'UTF8')), 'hex')
+    INTO v_wallets, v_root
+    FROM ledger_checkpoint_wallets;
+  UPDATE ledger_checkpoints SET wallet_count = v_wallets, root_hash = v_root
+   WHERE checkpoint_id = v_checkpoint.checkpoint_id
+  RETURNING * INTO v_checkpoint;
 
   v_parts := ceil(v_count::numeric / p_part_size)::int;
   FOR v_part IN 1..v_parts LOOP
