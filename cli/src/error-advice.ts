@@ -82,6 +82,14 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
     exitCode: EXIT_CODES.usage,
     hint: 'give --expires as seconds or with s, m, h or d, from 1s to 7d, e.g. 15m',
   },
+  INVALID_TIME: {
+    exitCode: EXIT_CODES.usage,
+    hint: 'give an RFC 3339 time with a time zone, e.g. 2026-11-01T00:00:00Z or 2026-11-01T01:00:00+01:00',
+  },
+  INVALID_TIME_RANGE: {
+    exitCode: EXIT_CODES.usage,
+    hint: 'give --from before --to, at most 366 days apart; split a longer period into several statements',
+  },
   TRANSFER_NOT_FOUND: {
     exitCode: EXIT_CODES.notFound,
     hint: 'check the id: `wallet history <user> --json` shows transfer and deposit ids (a reversal cannot be reversed)',

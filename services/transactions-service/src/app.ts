@@ -10,6 +10,7 @@ import { registerHoldRoutes } from './routes/hold-routes.ts';
 import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
 import { registerReversalRoutes } from './routes/reversal-routes.ts';
 import type { RouteDeps } from './routes/route-deps.ts';
+import { registerStatementRoutes } from './routes/statement-routes.ts';
 import { registerTransferMoneyRoute } from './routes/transfer-money-route.ts';
 import { registerWalletRoutes } from './routes/wallet-routes.ts';
 import { registerWalletStatusRoutes } from './routes/wallet-status-routes.ts';
@@ -52,6 +53,7 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
     registerListTransactionsRoute(routes, deps);
     registerWalletRoutes(routes, deps);
     registerWalletStatusRoutes(routes, deps);
+    registerStatementRoutes(routes, deps);
   });
   return app;
 }

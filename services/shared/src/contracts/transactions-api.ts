@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TIME_TEXT_LENGTH_MAX } from '../rfc3339-time.ts';
 import { amountInputSchema, cursorSchema, pageLimitSchema, userIdSchema } from './common.ts';
 
 /** transactions-service HTTP contract (port 8081). */
@@ -199,3 +200,76 @@ export const walletPageSchema = z.object({
   wallets: z.array(walletSchema),
   next_cursor: z.string().nullable(),
 });
+
+/**
+ * Balances at a moment and statements, read from the ledger rows (issue 10). Times are RFC 3339
+ * with a time zone; the handler reads them exactly (rfc3339-time.ts) so a bad one is INVALID_TIME.
+ */
+export const STATEMENT_PERIOD_DAYS_MAX = 366;
+const timeTextSchema = z
+  .string()
+  .max(TIME_TEXT_LENGTH_MAX)
+  .meta({ description: 'RFC 3339 date-time with a time zone, e.g. 2026-11-01T00:00:00Z' });
+
+export const balanceAtQuerySchema = z.object({ at: timeTextSchema });
+export const balanceAtSchema = z.object({
+  user_id: userIdSchema,
+  /** The instant asked about, normalised to UTC. */
+  at: z.string(),
+  balance: z.number(),
+  held: z.number(),
+  available_balance: z.number(),
+  /** The last ledger row at or before `at`; null before the wallet's first row. */
+  as_of_transaction_id: z.uuid().nullable(),
+});
+export type BalanceAtView = z.infer<typeof balanceAtSchema>;
+
+export const statementFormatSchema = z.enum(['json', 'csv']);
+export const statementQuerySchema = z.object({
+  /** Included: rows at or after `from`. */
+  from: timeTextSchema,
+  /** Excluded: rows before `to`, so consecutive periods tile without overlap. */
+  to: timeTextSchema,
+  limit: pageLimitSchema,
+  cursor: cursorSchema,
+  /** csv (or `Accept: text/csv`): the whole period as CSV, streamed; limit and cursor are ignored. */
+  format: statementFormatSchema.optional(),
+});
+
+/** Money in and out of the balance by one kind of row over the whole period; amount_out is positive. */
+export const kindTotalsSchema = z.object({
+  count: z.number().int(),
+  amount_in: z.number(),
+  amount_out: z.number(),
+});
+export type KindTotalsView = z.infer<typeof kindTotalsSchema>;
+export const statementTotalsSchema = z.object({
+  deposit: kindTotalsSchema,
+  withdrawal: kindTotalsSchema,
+  transfer_out: kindTotalsSchema,
+  transfer_in: kindTotalsSchema,
+  hold: kindTotalsSchema,
+  hold_release: kindTotalsSchema,
+  reversal_out: kindTotalsSchema,
+  reversal_in: kindTotalsSchema,
+  deposit_reversal: kindTotalsSchema,
+}) satisfies z.ZodType<Record<TransactionKind, KindTotalsView>>;
+
+/**
+ * One page of a statement. Opening, closing and totals are always those of the whole period:
+ * closing_balance = opening_balance + Σ balance_change over every row of the period.
+ */
+export const statementSchema = z.object({
+  user_id: userIdSchema,
+  from: z.string(),
+  to: z.string(),
+  opening_balance: z.number(),
+  closing_balance: z.number(),
+  opening_held: z.number(),
+  closing_held: z.number(),
+  totals: statementTotalsSchema,
+  /** This page's rows in ledger order (ascending seq). */
+  transactions: z.array(transactionSchema),
+  next_cursor: z.string().nullable(),
+});
+export type StatementView = z.infer<typeof statementSchema>;

@@ -24,7 +24,8 @@ export type TransactionRow = {
   timestamp: Date;
 };
 
-type TransactionRecord = {
+/** A ledger row as pg returns TRANSACTION_COLUMNS: NUMERIC and bigint as text. */
+export type TransactionRecord = {
   id: string;
   seq: string;
   wallet_seq: string;
@@ -44,15 +45,18 @@ type TransactionRecord = {
   timestamp: Date;
 };
 
+/** The columns of a TransactionRecord, in a SELECT on `transactions`. */
+export const TRANSACTION_COLUMNS = `id::text, seq::text, wallet_seq::text, user_id::text, kind, balance_change::text,
+  old_balance::text, new_balance::text, held_change::text, old_held::text, new_held::text,
+  transfer_id::text, counterparty_id::text, hold_id::text, reverses_id::text, reason, "timestamp"`;
+
 /** A user's history, newest first, strictly older than `beforeSeq` when given. */
 export async function listTransactions(
   db: Queryable,
   options: { userId: string; limit: number; beforeSeq?: bigint },
 ): Promise<TransactionRow[]> {
   const { rows } = await db.query<TransactionRecord>(
-    `SELECT id::text, seq::text, wallet_seq::text, user_id::text, kind, balance_change::text,
-            old_balance::text, new_balance::text, held_change::text, old_held::text, new_held::text,
-            transfer_id::text, counterparty_id::text, hold_id::text, reverses_id::text, reason, "timestamp"
+    `SELECT ${TRANSACTION_COLUMNS}
        FROM transactions
       WHERE user_id = $1::uuid AND ($3::bigint IS NULL OR seq < $3::bigint)
       -- Qualified: a bare "seq" would name the text output column and sort "9" after "10".
@@ -60,7 +64,11 @@ export async function listTransactions(
       LIMIT $2::int`,
     [options.userId, options.limit, options.beforeSeq?.toString() ?? null],
   );
-  return rows.map((row) => ({
+  return rows.map(toTransactionRow);
+}
+
+export function toTransactionRow(row: TransactionRecord): TransactionRow {
+  return {
     id: row.id,
     seq: BigInt(row.seq),
     walletSeq: BigInt(row.wallet_seq),
@@ -78,5 +86,5 @@ export async function listTransactions(
     reversesId: row.reverses_id,
     reason: row.reason,
     timestamp: row.timestamp,
-  }));
+  };
 }

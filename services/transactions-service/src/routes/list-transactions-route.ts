@@ -1,39 +1,17 @@
 import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import {
   listTransactionsQuerySchema,
-  type TransactionView,
   transactionPageSchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
-import { minorToNumber } from '../../../shared/src/money.ts';
 import { walletNotFound } from '../operations/wallet-not-found.ts';
 import { decodeSeqCursor, encodeSeqCursor } from '../page-cursor.ts';
-import { listTransactions, type TransactionRow } from '../repositories/transaction-repository.ts';
+import { listTransactions } from '../repositories/transaction-repository.ts';
 import { walletExists } from '../repositories/wallet-repository.ts';
 import type { RouteDeps } from './route-deps.ts';
-
-function toView(row: TransactionRow): TransactionView {
-  return {
-    id: row.id,
-    user_id: row.userId,
-    seq: Number(row.walletSeq),
-    kind: row.kind,
-    balance_change: minorToNumber(row.balanceChangeMinor),
-    old_balance: minorToNumber(row.oldBalanceMinor),
-    new_balance: minorToNumber(row.newBalanceMinor),
-    held_change: minorToNumber(row.heldChangeMinor),
-    old_held: minorToNumber(row.oldHeldMinor),
-    new_held: minorToNumber(row.newHeldMinor),
-    transfer_id: row.transferId,
-    counterparty_id: row.counterpartyId,
-    hold_id: row.holdId,
-    reverses_id: row.reversesId,
-    reason: row.reason,
-    timestamp: row.timestamp.toISOString(),
-  };
-}
+import { transactionView } from './transaction-view.ts';
 
 export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): void {
   app.get(
@@ -58,7 +36,7 @@ export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): vo
       // Rows reference their wallet, so only an empty page needs the second look: no wallet, or no history yet.
       if (rows.length === 0 && !(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
       const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeSeqCursor(last.seq));
-      return { transactions: page.map(toView), next_cursor: nextCursor };
+      return { transactions: page.map(transactionView), next_cursor: nextCursor };
     },
   );
 }
