@@ -6,6 +6,7 @@ import { registerMetricsRoute } from '../../shared/src/http/metrics.ts';
 import type { TransactionsConfig } from './config.ts';
 import { toClientError } from './database-errors.ts';
 import { registerAddMoneyRoute } from './routes/add-money-route.ts';
+import { registerAuditRoute } from './routes/audit-route.ts';
 import { registerHoldRoutes } from './routes/hold-routes.ts';
 import { registerListTransactionsRoute } from './routes/list-transactions-route.ts';
 import { registerReversalRoutes } from './routes/reversal-routes.ts';
@@ -53,6 +54,7 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
     registerListTransactionsRoute(routes, deps);
     registerWalletRoutes(routes, deps);
     registerWalletStatusRoutes(routes, deps);
+    registerAuditRoute(routes, deps);
     registerStatementRoutes(routes, deps);
   });
   return app;
