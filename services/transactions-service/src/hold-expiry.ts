@@ -1,6 +1,7 @@
 import { TOPICS, topicName } from '../../shared/src/contracts/events.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { withStatement } from '../../shared/src/db/transaction.ts';
+import { type IntervalJob, startIntervalJob } from '../../shared/src/process/interval-job.ts';
 import { outboxEventHeading } from './operations/outbox-event-heading.ts';
 import { expireHold, findDueHolds } from './repositories/hold-repository.ts';
 
@@ -8,7 +9,7 @@ import { expireHold, findDueHolds } from './repositories/hold-repository.ts';
 export const HOLD_EXPIRY_BATCH_SIZE = 100;
 export const HOLD_EXPIRY_BATCHES_MAX = 20;
 
-export type HoldExpiry = { runOnce(): Promise<number>; stop(): Promise<void> };
+export type HoldExpiry = IntervalJob<number>;
 
 /**
  * Expires pending holds that reached expires_at, on an interval. Every replica sweeps; each hold
@@ -22,7 +23,6 @@ export function startHoldExpiry(options: {
   onExpired: () => void;
   onError: (error: unknown) => void;
 }): HoldExpiry {
-  let current: Promise<number> | undefined;
   const topic = topicName(options.namespace, TOPICS.holdExpired);
 
   async function runOnce(): Promise<number> {
@@ -39,25 +39,5 @@ export function startHoldExpiry(options: {
     return expired;
   }
 
-  const timer = setInterval(() => {
-    if (current) return;
-    current = runOnce()
-      .catch((error: unknown) => {
-        options.onError(error);
-        return 0;
-      })
-      .finally(() => {
-        current = undefined;
-      });
-  }, options.intervalMs);
-  // The sweep alone must not keep the process alive.
-  timer.unref();
-
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startIntervalJob({ intervalMs: options.intervalMs, work: runOnce, onError: options.onError });
 }

@@ -1,5 +1,6 @@
 import { deleteInBatches } from '../../shared/src/db/delete-in-batches.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
+import { type IntervalJob, startIntervalJob } from '../../shared/src/process/interval-job.ts';
 import { IDEMPOTENCY_KEY_RETENTION_HOURS } from './config.ts';
 import { deleteExpiredIdempotencyKeys } from './repositories/idempotency-repository.ts';
 
@@ -8,7 +9,7 @@ export const IDEMPOTENCY_CLEANUP_BATCH_SIZE = 1_000;
 /** Bounds one pass; the next interval continues where this one stopped. */
 export const IDEMPOTENCY_CLEANUP_BATCHES_MAX = 100;
 
-export type IdempotencyCleanup = { runOnce(): Promise<number>; stop(): Promise<void> };
+export type IdempotencyCleanup = IntervalJob<number>;
 
 /**
  * Deletes idempotency keys older than the retention on an interval. Every replica runs it;
@@ -19,8 +20,6 @@ export function startIdempotencyCleanup(options: {
   intervalMs: number;
   onError: (error: unknown) => void;
 }): IdempotencyCleanup {
-  let current: Promise<number> | undefined;
-
   function runOnce(): Promise<number> {
     return deleteInBatches(
       { batchSize: IDEMPOTENCY_CLEANUP_BATCH_SIZE, batchesMax: IDEMPOTENCY_CLEANUP_BATCHES_MAX },
@@ -32,25 +31,5 @@ export function startIdempotencyCleanup(options: {
     );
   }
 
-  const timer = setInterval(() => {
-    if (current) return;
-    current = runOnce()
-      .catch((error: unknown) => {
-        options.onError(error);
-        return 0;
-      })
-      .finally(() => {
-        current = undefined;
-      });
-  }, options.intervalMs);
-  // The cleanup alone must not keep the process alive.
-  timer.unref();
-
-  return {
-    runOnce,
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startIntervalJob({ intervalMs: options.intervalMs, work: runOnce, onError: options.onError });
 }

@@ -1,11 +1,12 @@
 import { TOPICS, topicName } from '../../shared/src/contracts/events.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { withStatement } from '../../shared/src/db/transaction.ts';
+import { type IntervalJob, startIntervalJob } from '../../shared/src/process/interval-job.ts';
 
 /** Wallets per checkpoint record: well under Kafka's 1 MB default message size. */
 export const CHECKPOINT_PART_SIZE = 2_000;
 
-export type LedgerCheckpoints = { takeNow(): Promise<number | null>; stop(): Promise<void> };
+export type LedgerCheckpoints = IntervalJob<number | null>;
 
 /**
  * Checkpoints the ledger on an interval (SQL function take_ledger_checkpoint, migration 004):
@@ -20,9 +21,7 @@ export function startLedgerCheckpoints(options: {
   onTaken: () => void;
   onError: (error: unknown) => void;
 }): LedgerCheckpoints {
-  let current: Promise<number | null> | undefined;
-
-  async function takeNow(): Promise<number | null> {
+  async function runOnce(): Promise<number | null> {
     const checkpointId = await withStatement(options.pool, async (client) => {
       const { rows } = await client.query<{ checkpoint_id: string | null }>(
         'SELECT take_ledger_checkpoint($1::text, $2::text, $3::int)::text AS checkpoint_id',
@@ -39,25 +38,5 @@ export function startLedgerCheckpoints(options: {
     return Number(checkpointId);
   }
 
-  const timer = setInterval(() => {
-    if (current) return;
-    current = takeNow()
-      .catch((error: unknown) => {
-        options.onError(error);
-        return null;
-      })
-      .finally(() => {
-        current = undefined;
-      });
-  }, options.intervalMs);
-  // Checkpoints alone must not keep the process alive.
-  timer.unref();
-
-  return {
-    takeNow,
-    async stop() {
-      clearInterval(timer);
-      await current;
-    },
-  };
+  return startIntervalJob({ intervalMs: options.intervalMs, work: runOnce, onError: options.onError });
 }
