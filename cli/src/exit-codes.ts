@@ -11,6 +11,7 @@ export const EXIT_CODES = {
   conflict: 5,
   unavailable: 6,
   unauthorized: 7,
+  auditFindings: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
@@ -24,6 +25,7 @@ const EXIT_CODE_MEANINGS: Record<ExitCode, string> = {
   5: 'conflict: email taken, idempotency key reused, wallet frozen, closed or not empty, hold no longer pending or expired',
   6: 'unavailable: a service, Kafka or the network did not answer (retry later)',
   7: 'unauthorized: missing or wrong token (--token, WALLET_TOKEN)',
+  8: 'audit findings: `wallet audit` found something wrong in the ledger or between the services',
 };
 
 export function exitCodesHelp(): string {

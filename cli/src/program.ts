@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAddMoney } from './commands/add-money.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerBalance } from './commands/balance.ts';
 import { registerCaptureHold } from './commands/capture-hold.ts';
 import { registerCreateUser } from './commands/create-user.ts';
@@ -10,6 +11,7 @@ import { registerHold } from './commands/hold.ts';
 import { registerHolds } from './commands/holds.ts';
 import { registerReverse } from './commands/reverse.ts';
 import { registerStack } from './commands/stack.ts';
+import { registerStatement } from './commands/statement.ts';
 import { registerTransfer } from './commands/transfer.ts';
 import { registerUsers } from './commands/users.ts';
 import { registerVoidHold } from './commands/void-hold.ts';
@@ -50,8 +52,10 @@ export function buildProgram(): Command {
   registerWalletStatus(program);
   registerBalance(program);
   registerHistory(program);
+  registerStatement(program);
   registerHolds(program);
   registerUsers(program);
+  registerAudit(program);
   registerEvents(program);
   registerDashboard(program);
   registerStack(program);

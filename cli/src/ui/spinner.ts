@@ -1,17 +1,19 @@
 export const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 export const SPINNER_INTERVAL_MS = 80;
 
-export type Spinner = { stop(): void };
+/** `update` changes the text (a progress count); it shows on the next frame. */
+export type Spinner = { stop(): void; update(text: string): void };
 
 /**
  * A one-line spinner on stderr while something waits. Only on a TTY: piped output and --json
  * stay clean. The timer is unref'd so a forgotten spinner never keeps the process alive.
  */
 export function startSpinner(stream: NodeJS.WriteStream, text: string, enabled: boolean): Spinner {
-  if (!enabled || !stream.isTTY) return { stop() {} };
+  if (!enabled || !stream.isTTY) return { stop() {}, update() {} };
   let frame = 0;
+  let current = text;
   const draw = () => {
-    stream.write(`\r${SPINNER_FRAMES[frame % SPINNER_FRAMES.length]} ${text}\u001b[K`);
+    stream.write(`\r${SPINNER_FRAMES[frame % SPINNER_FRAMES.length]} ${current}\u001b[K`);
     frame += 1;
   };
   draw();
@@ -21,6 +23,9 @@ export function startSpinner(stream: NodeJS.WriteStream, text: string, enabled: 
     stop() {
       clearInterval(timer);
       stream.write('\r\u001b[K');
+    },
+    update(next) {
+      current = next;
     },
   };
 }
