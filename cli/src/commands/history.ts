@@ -57,7 +57,7 @@ export function registerHistory(program: Command): void {
   });
 }
 
-function transactionJson(row: Transaction, emails: Map<string, string>): Record<string, unknown> {
+export function transactionJson(row: Transaction, emails: Map<string, string>): Record<string, unknown> {
   return {
     id: row.id,
     seq: row.seq,
@@ -83,7 +83,7 @@ function transactionJson(row: Transaction, emails: Map<string, string>): Record<
  * after each row) only when the rows touch held money; and the id to act on next: the hold to
  * capture or void, the transfer or deposit to reverse.
  */
-function historyTable(
+export function historyTable(
   rows: Transaction[],
   nameOf: (id: string | null) => string,
   colors: Colors,

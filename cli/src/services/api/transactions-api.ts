@@ -1,5 +1,7 @@
 import {
   addMoneyResponseSchema,
+  balanceAtSchema,
+  statementSchema,
   transactionPageSchema,
   transferMoneyResponseSchema,
   walletPageSchema,
@@ -10,10 +12,15 @@ import type { HttpClient } from '../http/http-client.ts';
 import { moneyText, numberToMinor } from '../money/money-json.ts';
 import { createHoldsApi } from './holds-api.ts';
 import { createReversalsApi } from './reversals-api.ts';
+import { type Statement, statementOf } from './statement-views.ts';
 import { type Page, type Transaction, transactionOf, type Wallet, walletOf } from './transactions-views.ts';
 import { probeReady } from './users-api.ts';
 
 export type { HoldResult, NewHold } from './holds-api.ts';
+export type { BalanceAt, KindTotals, Statement, StatementCsv } from './statement-views.ts';
+
+import type { BalanceAt, StatementCsv } from './statement-views.ts';
+
 export type { DepositReversal, ReversalRequest, TransferReversal } from './reversals-api.ts';
 export type {
   Hold,
@@ -206,6 +213,65 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         walletSchema,
       );
       return walletOf(response.body);
+    },
+
+    /** The wallet after its last ledger row at or before `at` (RFC 3339). */
+    async balanceAt(userId: string, at: string): Promise<BalanceAt> {
+      const response = await http.send(
+        {
+          service,
+          baseUrl,
+          method: 'GET',
+          path: `wallets/${encodeURIComponent(userId)}/balance`,
+          query: { at },
+        },
+        balanceAtSchema,
+      );
+      const { body } = response;
+      return {
+        userId: body.user_id,
+        at: body.at,
+        balanceMinor: numberToMinor(body.balance),
+        heldMinor: numberToMinor(body.held),
+        availableMinor: numberToMinor(body.available_balance),
+        asOfTransactionId: body.as_of_transaction_id,
+      };
+    },
+
+    async statementPage(query: {
+      userId: string;
+      from: string;
+      to: string;
+      limit: number;
+      cursor?: string;
+    }): Promise<Statement> {
+      const response = await http.send(
+        {
+          service,
+          baseUrl,
+          method: 'GET',
+          path: `wallets/${encodeURIComponent(query.userId)}/statement`,
+          query: { from: query.from, to: query.to, limit: query.limit, cursor: query.cursor },
+        },
+        statementSchema,
+      );
+      return statementOf(response.body);
+    },
+
+    /** The whole period as CSV, as the service streams it; `rows` comes from its x-statement-rows header. */
+    async statementCsv(query: { userId: string; from: string; to: string }): Promise<StatementCsv> {
+      const response = await http.stream(
+        {
+          service,
+          baseUrl,
+          method: 'GET',
+          path: `wallets/${encodeURIComponent(query.userId)}/statement`,
+          query: { from: query.from, to: query.to, format: 'csv' },
+        },
+        'text/csv',
+      );
+      const rows = Number(response.headers['x-statement-rows']);
+      return { rows: Number.isSafeInteger(rows) && rows >= 0 ? rows : undefined, body: response.body };
     },
 
     async isReady(): Promise<boolean> {

@@ -29,8 +29,13 @@ export type ApiRequest = {
 
 export type ApiResponse<T> = { status: number; body: T; replayed: boolean };
 
+/** A 2xx answer whose body is read as it arrives (a CSV statement), not parsed as JSON. */
+export type ApiStream = { status: number; headers: Record<string, string>; body: AsyncIterable<Buffer> };
+
 export type HttpClient = {
   send<S extends z.ZodType>(apiRequest: ApiRequest, schema: S): Promise<ApiResponse<z.output<S>>>;
+  /** Like send, but the body is left to the caller; retries happen only before a 2xx answer starts. */
+  stream(apiRequest: ApiRequest, accept: string): Promise<ApiStream>;
   close(): Promise<void>;
 };
 
@@ -42,8 +47,8 @@ export type HttpClientOptions = {
   sleep?: (ms: number) => Promise<void>;
 };
 
-type Attempt =
-  | { kind: 'done'; response: ApiResponse<unknown> }
+type Attempt<T = ApiResponse<unknown>> =
+  | { kind: 'done'; response: T }
   | { kind: 'retry'; error: CliError; waitMs?: number };
 
 /**
@@ -62,54 +67,109 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const trace = options.trace ?? (() => {});
 
-  async function attemptOnce(apiRequest: ApiRequest, url: URL, requestId: string): Promise<Attempt> {
+  type RawResponse = Awaited<ReturnType<typeof request>>;
+
+  /** One request; a network failure is a retry, an answer is handed back whatever its status. */
+  async function requestOnce(
+    apiRequest: ApiRequest,
+    url: URL,
+    requestId: string,
+    accept: string,
+  ): Promise<Attempt<RawResponse>> {
     const headers: Record<string, string> = {
-      accept: 'application/json, application/problem+json',
+      accept,
       'user-agent': options.userAgent,
       'x-request-id': requestId,
     };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (apiRequest.idempotencyKey) headers['idempotency-key'] = apiRequest.idempotencyKey;
     if (apiRequest.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Awaited<ReturnType<typeof request>>;
     try {
-      response = await request(url, {
+      const response = await request(url, {
         method: apiRequest.method,
         headers,
         body: apiRequest.body === undefined ? undefined : JSON.stringify(apiRequest.body),
         dispatcher: agent,
       });
+      return { kind: 'done', response };
     } catch (error) {
       const code = isTimeoutError(error) ? 'SERVICE_TIMEOUT' : 'SERVICE_UNREACHABLE';
       const message = `${apiRequest.service} at ${apiRequest.baseUrl} ${describeNetworkError(error)}`;
       return { kind: 'retry', error: errorFor(code, message) };
     }
+  }
+
+  /** A non-2xx answer: a 503 is retried, anything else thrown as the server's problem. */
+  async function refusal(
+    apiRequest: ApiRequest,
+    response: RawResponse,
+    requestId: string,
+  ): Promise<Attempt<never>> {
     const text = await response.body.text();
-    trace(`${apiRequest.method} ${url.pathname}${url.search} → ${response.statusCode}`);
-    if (response.statusCode >= 200 && response.statusCode < 300) {
-      const replayed = String(response.headers['idempotency-replayed'] ?? '').toLowerCase() === 'true';
-      return { kind: 'done', response: { status: response.statusCode, body: parseJson(text), replayed } };
-    }
     const error = readProblem(apiRequest.service, response.statusCode, text, requestId);
     if (response.statusCode !== 503) throw error;
     return { kind: 'retry', error, waitMs: retryAfterMs(response.headers['retry-after']) };
   }
 
+  async function attemptOnce(apiRequest: ApiRequest, url: URL, requestId: string): Promise<Attempt> {
+    const sent = await requestOnce(apiRequest, url, requestId, 'application/json, application/problem+json');
+    if (sent.kind === 'retry') return sent;
+    const response = sent.response;
+    trace(`${apiRequest.method} ${url.pathname}${url.search} → ${response.statusCode}`);
+    if (response.statusCode < 200 || response.statusCode >= 300)
+      return refusal(apiRequest, response, requestId);
+    const text = await response.body.text();
+    const replayed = String(response.headers['idempotency-replayed'] ?? '').toLowerCase() === 'true';
+    return { kind: 'done', response: { status: response.statusCode, body: parseJson(text), replayed } };
+  }
+
+  async function streamOnce(
+    apiRequest: ApiRequest,
+    url: URL,
+    requestId: string,
+    accept: string,
+  ): Promise<Attempt<ApiStream>> {
+    const sent = await requestOnce(apiRequest, url, requestId, `${accept}, application/problem+json`);
+    if (sent.kind === 'retry') return sent;
+    const response = sent.response;
+    trace(`${apiRequest.method} ${url.pathname}${url.search} → ${response.statusCode} (streamed)`);
+    if (response.statusCode < 200 || response.statusCode >= 300)
+      return refusal(apiRequest, response, requestId);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { kind: 'done', response: { status: response.statusCode, headers, body: response.body } };
+  }
+
+  /** Retries network failures and 503s a bounded number of times, with backoff. */
+  async function withRetries<T>(
+    apiRequest: ApiRequest,
+    attempt: (url: URL, requestId: string) => Promise<Attempt<T>>,
+  ): Promise<T> {
+    const url = buildUrl(apiRequest);
+    const policy = apiRequest.retry ?? DEFAULT_RETRY_POLICY;
+    for (let attemptNumber = 1; ; attemptNumber += 1) {
+      const outcome = await attempt(url, randomUUID());
+      if (outcome.kind === 'done') return outcome.response;
+      if (attemptNumber >= policy.attemptsMax) throw outcome.error;
+      const waitMs = outcome.waitMs ?? backoffDelayMs(policy, attemptNumber);
+      trace(
+        `${outcome.error.code}: retrying in ${waitMs} ms (attempt ${attemptNumber + 1} of ${policy.attemptsMax})`,
+      );
+      await sleep(waitMs);
+    }
+  }
+
   return {
     async send(apiRequest, schema) {
-      const url = buildUrl(apiRequest);
-      const policy = apiRequest.retry ?? DEFAULT_RETRY_POLICY;
-      for (let attempt = 1; ; attempt += 1) {
-        const outcome = await attemptOnce(apiRequest, url, randomUUID());
-        if (outcome.kind === 'done')
-          return { ...outcome.response, body: validate(apiRequest, schema, outcome.response.body) };
-        if (attempt >= policy.attemptsMax) throw outcome.error;
-        const waitMs = outcome.waitMs ?? backoffDelayMs(policy, attempt);
-        trace(
-          `${outcome.error.code}: retrying in ${waitMs} ms (attempt ${attempt + 1} of ${policy.attemptsMax})`,
-        );
-        await sleep(waitMs);
-      }
+      const response = await withRetries(apiRequest, (url, requestId) =>
+        attemptOnce(apiRequest, url, requestId),
+      );
+      return { ...response, body: validate(apiRequest, schema, response.body) };
+    },
+    stream(apiRequest, accept) {
+      return withRetries(apiRequest, (url, requestId) => streamOnce(apiRequest, url, requestId, accept));
     },
     close: () => agent.close(),
   };
