@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isCliError } from '../../cli-error.ts';
 import type { WalletApis } from '../api/wallet-apis.ts';
-import { addMoney } from '../money/add-money.ts';
 import { createHold } from '../money/hold-money.ts';
 import { moneyText } from '../money/money-json.ts';
 import { transferMoney } from '../money/transfer-money.ts';
-import { withdrawMoney } from '../money/withdraw-money.ts';
+import { moveWalletMoney } from '../money/wallet-money.ts';
 import type { DashboardStore, StatusMessage } from './dashboard-store.ts';
 import { createHoldLookups } from './hold-lookups.ts';
 
@@ -33,12 +32,16 @@ export function createDashboardActions(
   return {
     addMoney: (user, amount) =>
       run(`adding ${amount} to ${user}…`, async () => {
-        const result = await addMoney(apis, { user, amount, idempotencyKey: randomUUID() });
+        const result = await moveWalletMoney(apis, 'deposit', { user, amount, idempotencyKey: randomUUID() });
         return `added ${moneyText(result.amountMinor)} to ${result.user.email}: balance ${moneyText(result.balanceMinor)}`;
       }),
     withdraw: (user, amount) =>
       run(`withdrawing ${amount} from ${user}…`, async () => {
-        const result = await withdrawMoney(apis, { user, amount, idempotencyKey: randomUUID() });
+        const result = await moveWalletMoney(apis, 'withdrawal', {
+          user,
+          amount,
+          idempotencyKey: randomUUID(),
+        });
         return `withdrew ${moneyText(result.amountMinor)} from ${result.user.email}: balance ${moneyText(result.balanceMinor)}`;
       }),
     transfer: (from, to, amount) =>
