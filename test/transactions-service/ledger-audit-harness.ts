@@ -70,12 +70,14 @@ export async function takeCheckpoint(pool: pg.Pool, namespace: string): Promise<
 export type BusyLedger = { userIds: string[]; depositId: string; transferId: string };
 
 /**
- * Every kind of ledger row on `userIds` (at least 3 wallets): deposits, transfers, a captured and a
+ * Every kind of ledger row on `userIds` (at least 3 wallets): deposits (past seq 9 on the first wallet), transfers, a captured and a
  * voided hold, a pending hold, transfer and deposit reversals, withdrawals.
  */
 export async function buildBusyLedger(api: MoneyClient, userIds: string[]): Promise<BusyLedger> {
   const [a, b, c] = userIds as [string, string, string];
   for (const userId of userIds) expectOk(await api.deposit(userId, '100.00'));
+  // Past seq 9: the walk must order seqs as numbers (10 after 9), not as text.
+  for (let step = 0; step < 8; step += 1) expectOk(await api.deposit(a, '0.01'));
   const deposit = await api.deposit(a, '25.25');
   expectOk(deposit);
   const transfer = await api.transfer(a, b, '30.10');

@@ -42,8 +42,8 @@ describe('ledger audit', () => {
       wallets: 4,
       findings: 0,
       money: {
-        balances_total: '417.81',
-        deposits_total: '427.27',
+        balances_total: '417.89',
+        deposits_total: '427.35',
         withdrawals_total: '4.21',
         deposit_reversals_total: '5.25',
       },

@@ -48,8 +48,10 @@ export async function readRowBatch(db: Queryable, after: RowPosition | undefined
             transfer_id::text, counterparty_id::text, hold_id::text, reverses_id::text, reason,
             (extract(epoch FROM "timestamp") * 1000000)::bigint::text AS micros, hash
        FROM transactions
-      WHERE $1::uuid IS NULL OR (user_id, wallet_seq) > ($1::uuid, $2::bigint)
-      ORDER BY user_id, wallet_seq
+      WHERE $1::uuid IS NULL
+         OR (transactions.user_id, transactions.wallet_seq) > ($1::uuid, $2::bigint)
+      -- Qualified: bare names would sort by the text output columns (seq 10 before seq 2), not the index.
+      ORDER BY transactions.user_id, transactions.wallet_seq
       LIMIT $3::int`,
     [after?.userId ?? null, after?.seq.toString() ?? null, AUDIT_ROW_BATCH_SIZE],
   );
