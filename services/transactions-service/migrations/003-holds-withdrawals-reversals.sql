@@ -234,11 +234,12 @@ END
 $$;
 
 -- Applies one change to a wallet the caller has locked, and writes its ledger row with the
--- wallet's next sequence. Returns the wallet after the change.
+-- wallet's next sequence, at `p_time` (the time the caller decided at) or else now, read under
+-- the lock. Returns the wallet after the change.
 CREATE FUNCTION post_ledger_row(
   p_user_id uuid, p_kind text, p_balance_change numeric, p_held_change numeric,
   p_id uuid, p_transfer_id uuid, p_counterparty_id uuid, p_hold_id uuid, p_reverses_id uuid,
-  p_reason text, p_key text
+  p_reason text, p_key text, p_time timestamptz DEFAULT NULL
 )
 RETURNS users
 LANGUAGE plpgsql AS $$
@@ -252,12 +253,13 @@ BEGIN
   INSERT INTO transactions
     (id, user_id, wallet_seq, kind, balance_change, old_balance, new_balance,
      held_change, old_held, new_held, transfer_id, counterparty_id, hold_id, reverses_id, reason,
-     idempotency_key)
+     idempotency_key, "timestamp")
   VALUES
     (coalesce(p_id, gen_random_uuid()), p_user_id, v_after.ledger_seq, p_kind, p_balance_change,
      v_after.balance - p_balance_change, v_after.balance,
      p_held_change, v_after.held - p_held_change, v_after.held,
-     p_transfer_id, p_counterparty_id, p_hold_id, p_reverses_id, p_reason, p_key);
+     p_transfer_id, p_counterparty_id, p_hold_id, p_reverses_id, p_reason, p_key,
+     coalesce(p_time, clock_timestamp()));
   RETURN v_after;
 END
 $$;
@@ -558,6 +560,7 @@ DECLARE
   v_from    users;
   v_to      users;
   v_hold    holds;
+  v_now     timestamptz;
 BEGIN
   v_stored := begin_money_command(p_scope, p_key, p_request_hash);
   IF v_stored.verdict IS NOT NULL THEN
@@ -579,10 +582,11 @@ BEGIN
     RETURN refuse_with(p_scope, p_key, v_refusal);
   END IF;
 
-  INSERT INTO holds (hold_id, from_user_id, to_user_id, amount, expires_at)
-  VALUES (p_hold_id, p_from_user_id, p_to_user_id, v_amount, now() + make_interval(secs => p_expires_in_seconds))
+  v_now := clock_timestamp();
+  INSERT INTO holds (hold_id, from_user_id, to_user_id, amount, created_at, expires_at)
+  VALUES (p_hold_id, p_from_user_id, p_to_user_id, v_amount, v_now, v_now + make_interval(secs => p_expires_in_seconds))
   RETURNING * INTO v_hold;
-  v_from := post_ledger_row(p_from_user_id, 'hold', 0, v_amount, NULL, NULL, p_to_user_id, p_hold_id, NULL, NULL, p_key);
+  v_from := post_ledger_row(p_from_user_id, 'hold', 0, v_amount, NULL, NULL, p_to_user_id, p_hold_id, NULL, NULL, p_key, v_now);
   PERFORM write_outbox_event(p_event_id, p_topic, p_from_user_id,
     hold_event(v_hold, jsonb_build_array(wallet_after(v_from))), p_event_headers);
   RETURN finish_money_command(p_scope, p_key, p_status_code, hold_response(v_hold, v_from));
@@ -607,12 +611,14 @@ BEGIN
 END
 $$;
 
--- Why a pending-or-not hold cannot be captured or voided now, or NULL when it can.
-CREATE FUNCTION refuse_resolution(p_hold holds)
+-- Why a pending-or-not hold cannot be captured or voided at p_now, or NULL when it can. p_now is
+-- read under the hold's lock and becomes the resolution's time, so a capture's ledger rows are
+-- never later than the expiry it was judged against.
+CREATE FUNCTION refuse_resolution(p_hold holds, p_now timestamptz)
 RETURNS money_command_result
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-  IF p_hold.status = 'expired' OR (p_hold.status = 'pending' AND now() >= p_hold.expires_at) THEN
+  IF p_hold.status = 'expired' OR (p_hold.status = 'pending' AND p_now >= p_hold.expires_at) THEN
     RETURN ROW('hold_expired', NULL, NULL, p_hold.from_user_id, NULL, p_hold.status)::money_command_result;
   END IF;
   IF p_hold.status <> 'pending' THEN
@@ -640,6 +646,7 @@ DECLARE
   v_from    users;
   v_to      users;
   v_amount  NUMERIC(15,2);
+  v_now     timestamptz;
 BEGIN
   v_stored := begin_money_command(p_scope, p_key, p_request_hash);
   IF v_stored.verdict IS NOT NULL THEN
@@ -647,6 +654,7 @@ BEGIN
   END IF;
 
   v_locked := lock_hold(p_hold_id);
+  v_now := clock_timestamp();
   v_hold := v_locked.o_hold;
   v_from := v_locked.o_from;
   v_to := v_locked.o_to;
@@ -658,7 +666,7 @@ BEGIN
     RETURN finish_money_command(p_scope, p_key, p_status_code,
       hold_response(v_hold, v_from) || jsonb_build_object('to_balance', v_to.balance));
   END IF;
-  v_refusal := refuse_resolution(v_hold);
+  v_refusal := refuse_resolution(v_hold, v_now);
   IF v_refusal.verdict IS NOT NULL THEN
     RETURN refuse_with(p_scope, p_key, v_refusal);
   END IF;
@@ -672,10 +680,10 @@ BEGIN
   END IF;
 
   v_from := post_ledger_row(v_hold.from_user_id, 'transfer_out', -v_amount, -v_hold.amount, NULL,
-    p_transfer_id, v_hold.to_user_id, p_hold_id, NULL, NULL, p_key);
+    p_transfer_id, v_hold.to_user_id, p_hold_id, NULL, NULL, p_key, v_now);
   v_to := post_ledger_row(v_hold.to_user_id, 'transfer_in', v_amount, 0, NULL,
-    p_transfer_id, v_hold.from_user_id, p_hold_id, NULL, NULL, p_key);
-  UPDATE holds SET status = 'captured', captured_amount = v_amount, transfer_id = p_transfer_id, resolved_at = now()
+    p_transfer_id, v_hold.from_user_id, p_hold_id, NULL, NULL, p_key, v_now);
+  UPDATE holds SET status = 'captured', captured_amount = v_amount, transfer_id = p_transfer_id, resolved_at = v_now
    WHERE hold_id = p_hold_id
   RETURNING * INTO v_hold;
   PERFORM write_outbox_event(p_event_id, p_topic, v_hold.from_user_id,
@@ -690,12 +698,14 @@ END
 $$;
 
 -- Releases a pending hold's money on the sender: a `hold_release` row and the hold's new status.
-CREATE FUNCTION release_hold(p_hold holds, p_status text, p_key text, OUT o_hold holds, OUT o_from users)
+CREATE FUNCTION release_hold(
+  p_hold holds, p_status text, p_key text, p_now timestamptz, OUT o_hold holds, OUT o_from users
+)
 LANGUAGE plpgsql AS $$
 BEGIN
   o_from := post_ledger_row(p_hold.from_user_id, 'hold_release', 0, -p_hold.amount, NULL, NULL,
-    p_hold.to_user_id, p_hold.hold_id, NULL, NULL, p_key);
-  UPDATE holds SET status = p_status, resolved_at = now() WHERE hold_id = p_hold.hold_id
+    p_hold.to_user_id, p_hold.hold_id, NULL, NULL, p_key, p_now);
+  UPDATE holds SET status = p_status, resolved_at = p_now WHERE hold_id = p_hold.hold_id
   RETURNING * INTO o_hold;
 END
 $$;
@@ -712,6 +722,7 @@ DECLARE
   v_refusal  money_command_result;
   v_locked   record;
   v_released record;
+  v_now      timestamptz;
 BEGIN
   v_stored := begin_money_command(p_scope, p_key, p_request_hash);
   IF v_stored.verdict IS NOT NULL THEN
@@ -719,18 +730,19 @@ BEGIN
   END IF;
 
   v_locked := lock_hold(p_hold_id);
+  v_now := clock_timestamp();
   IF (v_locked.o_hold).hold_id IS NULL THEN
     RETURN refuse_money_command(p_scope, p_key, 'hold_not_found', NULL, NULL);
   END IF;
   IF (v_locked.o_hold).status = 'voided' THEN
     RETURN finish_money_command(p_scope, p_key, p_status_code, hold_response(v_locked.o_hold, v_locked.o_from));
   END IF;
-  v_refusal := refuse_resolution(v_locked.o_hold);
+  v_refusal := refuse_resolution(v_locked.o_hold, v_now);
   IF v_refusal.verdict IS NOT NULL THEN
     RETURN refuse_with(p_scope, p_key, v_refusal);
   END IF;
 
-  v_released := release_hold(v_locked.o_hold, 'voided', p_key);
+  v_released := release_hold(v_locked.o_hold, 'voided', p_key, v_now);
   PERFORM write_outbox_event(p_event_id, p_topic, (v_released.o_hold).from_user_id,
     hold_event(v_released.o_hold, jsonb_build_array(wallet_after(v_released.o_from))), p_event_headers);
   RETURN finish_money_command(p_scope, p_key, p_status_code, hold_response(v_released.o_hold, v_released.o_from));
@@ -745,13 +757,15 @@ LANGUAGE plpgsql AS $$
 DECLARE
   v_locked   record;
   v_released record;
+  v_now      timestamptz;
 BEGIN
   v_locked := lock_hold(p_hold_id);
+  v_now := clock_timestamp();
   IF (v_locked.o_hold).hold_id IS NULL OR (v_locked.o_hold).status <> 'pending'
-     OR (v_locked.o_hold).expires_at > now() THEN
+     OR (v_locked.o_hold).expires_at > v_now THEN
     RETURN false;
   END IF;
-  v_released := release_hold(v_locked.o_hold, 'expired', NULL);
+  v_released := release_hold(v_locked.o_hold, 'expired', NULL, v_now);
   PERFORM write_outbox_event(p_event_id, p_topic, (v_released.o_hold).from_user_id,
     hold_event(v_released.o_hold, jsonb_build_array(wallet_after(v_released.o_from))), p_event_headers);
   RETURN true;

@@ -70,19 +70,20 @@ $$;
 ALTER TABLE transactions ALTER COLUMN hash SET NOT NULL;
 
 -- Applies one change to a wallet the caller has locked, and writes its ledger row with the
--- wallet's next sequence, its time (taken under the lock, so a wallet's rows are in time order
--- too) and its hash. Returns the wallet after the change.
+-- wallet's next sequence, its time (`p_time`, the time the caller decided at, or else now; read
+-- under the lock either way, so a wallet's rows are in time order too) and its hash. Returns the
+-- wallet after the change.
 CREATE OR REPLACE FUNCTION post_ledger_row(
   p_user_id uuid, p_kind text, p_balance_change numeric, p_held_change numeric,
   p_id uuid, p_transfer_id uuid, p_counterparty_id uuid, p_hold_id uuid, p_reverses_id uuid,
-  p_reason text, p_key text
+  p_reason text, p_key text, p_time timestamptz DEFAULT NULL
 )
 RETURNS users
 LANGUAGE plpgsql AS $$
 DECLARE
   v_before users;
   v_id     uuid := coalesce(p_id, gen_random_uuid());
-  v_time   timestamptz := clock_timestamp();
+  v_time   timestamptz := coalesce(p_time, clock_timestamp());
   v_hash   text;
   v_after  users;
 BEGIN
