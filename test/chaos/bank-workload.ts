@@ -6,6 +6,7 @@ import { findFreePort } from '../../scripts/stack/ports.ts';
 import { ensureDatabase, withDatabase } from '../../scripts/stack/postgres-client.ts';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
 import { uniqueNamespace } from '../support/namespace.ts';
+import { auditViolations } from './audit-checks.ts';
 import { createRecorder, type Recorder, runChaosClient } from './bank-clients.ts';
 import { type BankUser, createUserPlan, depositPlan, type Endpoints } from './bank-plans.ts';
 import { createPools } from './bank-pools.ts';
@@ -90,7 +91,11 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
       kafkaEventIds,
       crashes: supervisor.crashes,
     };
-    const violations = checkHistory(history, CHECKER_OPTIONS_DEFAULT);
+    // The ledger audit (GET /audit's checks) on the same database: any finding is a violation.
+    const violations = [
+      ...checkHistory(history, CHECKER_OPTIONS_DEFAULT),
+      ...(await auditViolations(cluster.urls.transactions, namespace)),
+    ];
     const summary = formatSummary({
       operations: history.operations,
       faults,

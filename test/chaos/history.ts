@@ -231,6 +231,7 @@ export type ViolationKind =
   | 'outbox-unpublished'
   | 'event-not-on-kafka'
   | 'unexpected-5xx'
-  | 'replica-crashed';
+  | 'replica-crashed'
+  | 'ledger-audit';
 
 export type Violation = { kind: ViolationKind; detail: string; operationId?: number; userId?: string };

@@ -26,11 +26,14 @@ export type FoldedCheckpoint = {
   recomputedCount: number;
 };
 
+/** Orders records by (checkpoint_id, part) in one number: 2,000 wallets a part, a million parts is 2e9 wallets. */
+const PARTS_PER_CHECKPOINT_MAX = 1_000_000;
+
 /** Root lines hashed in all before the fold stops recomputing (a bound on a long history's cost). */
 export const FOLD_ROOT_LINES_MAX = 50_000_000;
 
 /**
- * Folds `ledger-checkpoints` records in order (docs/ledger-audit.md): each wallet's latest pinned
+ * Folds `ledger-checkpoints` records in (checkpoint_id, part) order, each once (docs/ledger-audit.md): each wallet's latest pinned
  * (seq, hash), and at the last part of each checkpoint its root recomputed over the fold. Only a
  * fold that starts at checkpoint 1 knows every wallet, so only then are roots recomputed.
  */
@@ -40,6 +43,7 @@ export function createCheckpointFold() {
   let unsorted = false;
   let complete: boolean | undefined;
   let linesHashed = 0;
+  let lastPosition = 0;
 
   function recompute(): string | undefined {
     if (!complete || linesHashed + pinned.size > FOLD_ROOT_LINES_MAX) return undefined;
@@ -60,6 +64,10 @@ export function createCheckpointFold() {
     pinned: pinned as ReadonlyMap<string, PinnedPair>,
     /** Adds one record; returns the checkpoint when this was its last part. */
     add(record: LedgerCheckpointEvent): FoldedCheckpoint | undefined {
+      // Delivery is at least once: a record at or before the last one folded is a repeat.
+      const position = record.checkpoint_id * PARTS_PER_CHECKPOINT_MAX + record.part;
+      if (position <= lastPosition) return undefined;
+      lastPosition = position;
       complete ??= record.checkpoint_id === 1 && record.part === 1;
       for (const wallet of record.wallets) {
         if (!pinned.has(wallet.user_id)) unsorted = true;
