@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { AUDIT_CONTENT_TYPE, type AuditRecord } from '../../../shared/src/contracts/audit-api.ts';
+import type { FastifyReply } from 'fastify';
+import {
+  AUDIT_CONTENT_TYPE,
+  type AuditRecord,
+  auditRecordSchema,
+} from '../../../shared/src/contracts/audit-api.ts';
+import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import { TOPICS, topicName } from '../../../shared/src/contracts/events.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
@@ -27,6 +33,17 @@ export function registerAuditRoute(app: HttpApp, deps: RouteDeps): void {
           '`summary` last (`ok` true when nothing was found). Reads one snapshot in bounded memory; ' +
           'see docs/ledger-audit.md, "Auditing". One audit at a time per replica (503 otherwise).',
         tags: ['audit'],
+        response: {
+          // Each line of the NDJSON stream is one record (the JSON entry is for tools that read only it).
+          200: {
+            content: {
+              [AUDIT_CONTENT_TYPE]: { schema: auditRecordSchema },
+              'application/json': { schema: auditRecordSchema },
+            },
+          },
+          '4xx': problemSchema,
+          '5xx': problemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -45,7 +62,9 @@ export function registerAuditRoute(app: HttpApp, deps: RouteDeps): void {
         running -= 1;
       });
       body.on('error', (error) => request.log.error({ err: error }, 'the audit failed while streaming'));
-      return reply.type(AUDIT_CONTENT_TYPE).send(body);
+      // A stream goes out as it is: the schema above documents its lines, it does not serialize them.
+      const raw: FastifyReply = reply;
+      return raw.type(AUDIT_CONTENT_TYPE).send(body);
     },
   );
 }
