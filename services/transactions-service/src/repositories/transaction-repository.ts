@@ -50,7 +50,10 @@ export const TRANSACTION_COLUMNS = `id::text, seq::text, wallet_seq::text, user_
   old_balance::text, new_balance::text, held_change::text, old_held::text, new_held::text,
   transfer_id::text, counterparty_id::text, hold_id::text, reverses_id::text, reason, "timestamp"`;
 
-/** A user's history, newest first, strictly older than `beforeSeq` when given. */
+/**
+ * A user's history, newest first, strictly before the wallet's ledger sequence `beforeSeq` when
+ * given (index transactions_user_wallet_seq_idx).
+ */
 export async function listTransactions(
   db: Queryable,
   options: { userId: string; limit: number; beforeSeq?: bigint },
@@ -58,9 +61,9 @@ export async function listTransactions(
   const { rows } = await db.query<TransactionRecord>(
     `SELECT ${TRANSACTION_COLUMNS}
        FROM transactions
-      WHERE user_id = $1::uuid AND ($3::bigint IS NULL OR seq < $3::bigint)
-      -- Qualified: a bare "seq" would name the text output column and sort "9" after "10".
-      ORDER BY transactions.seq DESC
+      WHERE user_id = $1::uuid AND ($3::bigint IS NULL OR wallet_seq < $3::bigint)
+      -- Qualified: a bare name would be the text output column and sort "9" after "10".
+      ORDER BY transactions.wallet_seq DESC
       LIMIT $2::int`,
     [options.userId, options.limit, options.beforeSeq?.toString() ?? null],
   );

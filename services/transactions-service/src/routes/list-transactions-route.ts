@@ -35,7 +35,7 @@ export function registerListTransactionsRoute(app: HttpApp, deps: RouteDeps): vo
       const rows = await listTransactions(deps.pool, { userId, limit: limit + 1, beforeSeq });
       // Rows reference their wallet, so only an empty page needs the second look: no wallet, or no history yet.
       if (rows.length === 0 && !(await walletExists(deps.pool, userId))) throw walletNotFound(userId);
-      const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeSeqCursor(last.seq));
+      const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeSeqCursor(last.walletSeq));
       return { transactions: page.map(transactionView), next_cursor: nextCursor };
     },
   );
