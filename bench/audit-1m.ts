@@ -78,14 +78,21 @@ async function timeStatementCsv(
   token: string,
   databaseUrl: string,
 ): Promise<{ rows: number; tookMs: number }> {
-  const userId = await withClient(databaseUrl, async (db) => {
-    const { rows } = await db.query<{ user_id: string }>(
-      'SELECT user_id::text FROM users ORDER BY ledger_seq DESC LIMIT 1',
+  const { userId, from, to } = await withClient(databaseUrl, async (db) => {
+    const { rows } = await db.query<{ user_id: string; first: Date; last: Date }>(
+      `SELECT u.user_id::text, min(t."timestamp") AS first, max(t."timestamp") AS last
+         FROM (SELECT user_id FROM users ORDER BY ledger_seq DESC LIMIT 1) u
+         JOIN transactions t USING (user_id) GROUP BY u.user_id`,
     );
-    return rows[0]?.user_id ?? '';
+    const row = rows[0];
+    if (!row) throw new Error('no ledger rows to make a statement of');
+    // The whole history: from its first row to just after its last.
+    return {
+      userId: row.user_id,
+      from: row.first.toISOString(),
+      to: new Date(row.last.getTime() + 1).toISOString(),
+    };
   });
-  const to = new Date(Date.now() + 60_000).toISOString();
-  const from = new Date(Date.now() - 24 * 60 * 60_000).toISOString();
   const startedMs = performance.now();
   const response = await fetch(`${url}/wallets/${userId}/statement?from=${from}&to=${to}&format=csv`, {
     headers: { authorization: `Bearer ${token}` },
