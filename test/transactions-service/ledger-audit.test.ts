@@ -184,3 +184,27 @@ describe('ledger audit', () => {
     expect(audit.summary).toMatchObject({ ok: false, findings: audit.findings.length });
   });
 });
+
+describe('ledger audit past nine checkpoints', () => {
+  const tx = useTransactionsService('tx_ledger_audit_many');
+  const api = moneyClient(tx);
+
+  it('Given eleven checkpoints, When audited, Then the latest one is judged (checkpoint 11, not 9 as text sorts them) and the ledger is clean', async () => {
+    // Given
+    const [userId] = await openWalletsDirectly(tx.pool, 1);
+    for (let n = 1; n <= 11; n++) {
+      expectOk(await api.deposit(userId!, n));
+      expect(await takeCheckpoint(tx.pool, tx.namespace)).not.toBeNull();
+    }
+
+    // When
+    const audit = await auditOverHttp(tx.service.url);
+
+    // Then
+    expect(audit.findings).toEqual([]);
+    expect(audit.summary).toMatchObject({
+      ok: true,
+      checkpoints: { records_checked: 11, roots_recomputed: 11 },
+    });
+  });
+});

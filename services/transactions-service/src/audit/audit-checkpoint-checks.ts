@@ -12,7 +12,9 @@ export type LatestCheckpoint = { checkpointId: number; rootHash: string; walletC
 export async function readLatestCheckpoint(db: Queryable): Promise<LatestCheckpoint | undefined> {
   const { rows } = await db.query<{ checkpoint_id: string; root_hash: string; wallet_count: string }>(
     `SELECT checkpoint_id::text, root_hash, wallet_count::text
-       FROM ledger_checkpoints ORDER BY checkpoint_id DESC LIMIT 1`,
+       FROM ledger_checkpoints
+      -- Qualified: a bare name is the text output column, which sorts 99 after 145.
+      ORDER BY ledger_checkpoints.checkpoint_id DESC LIMIT 1`,
   );
   const row = rows[0];
   if (!row) return undefined;
@@ -121,7 +123,8 @@ export async function foldOutboxRecords(db: Queryable, checkpointTopic: string):
   let afterSeq = '0';
   for (;;) {
     const { rows } = await db.query<{ seq: string; payload: unknown }>(
-      'SELECT seq::text, payload FROM outbox WHERE topic = $1::text AND seq > $2::bigint ORDER BY seq LIMIT $3::int',
+      // Qualified: a bare seq is the text output column.
+      'SELECT seq::text, payload FROM outbox WHERE topic = $1::text AND outbox.seq > $2::bigint ORDER BY outbox.seq LIMIT $3::int',
       [checkpointTopic, afterSeq, RECORD_BATCH_SIZE],
     );
     for (const row of rows) {

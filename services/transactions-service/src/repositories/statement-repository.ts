@@ -58,7 +58,8 @@ export async function ledgerPointBefore(
   const { rows } = await db.query<PointRecord>(
     `SELECT ${POINT_COLUMNS} FROM transactions
       WHERE user_id = $1::uuid AND "timestamp" < ${INSTANT_SQL}
-      ORDER BY "timestamp" DESC, wallet_seq DESC
+      -- Qualified: a bare wallet_seq is the text output column.
+      ORDER BY transactions."timestamp" DESC, transactions.wallet_seq DESC
       LIMIT 1`,
     [userId, beforeMicros.toString()],
   );
