@@ -4,16 +4,11 @@ import {
   addMoneyResponseSchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotentRequestHeadersSchema,
-  readIdempotencyKey,
-} from '../../../shared/src/http/idempotency-key-header.ts';
+import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
 import { addMoney } from '../operations/add-money.ts';
-import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { sendMoneyOutcome } from './send-money-outcome.ts';
+import { answerMoneyCommand } from './send-money-outcome.ts';
 
 export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   app.post(
@@ -29,18 +24,13 @@ export function registerAddMoneyRoute(app: HttpApp, deps: RouteDeps): void {
         response: { 200: addMoneyResponseSchema, '4xx': problemSchema, '5xx': problemSchema },
       },
     },
-    async (request, reply) => {
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'addMoney', () => {
-        const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
-        const amountMinor = parseAmount(request.body.amount, 'amount');
-        return addMoney(deps.pool, deps.namespace, {
+    async (request, reply) =>
+      answerMoneyCommand(request, reply, deps, 'addMoney', (caller) =>
+        addMoney(deps.pool, deps.namespace, {
           userId: request.body.user_id.toLowerCase(),
-          amountMinor,
-          idempotencyKey,
-          requestId: request.id,
-        });
-      });
-      return sendMoneyOutcome(reply, outcome, deps);
-    },
+          amountMinor: parseAmount(request.body.amount, 'amount'),
+          ...caller,
+        }),
+      ),
   );
 }

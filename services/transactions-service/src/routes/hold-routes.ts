@@ -15,19 +15,14 @@ import {
 import { AppError } from '../../../shared/src/errors.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotentRequestHeadersSchema,
-  readIdempotencyKey,
-} from '../../../shared/src/http/idempotency-key-header.ts';
+import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
-import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { captureHold, createHold, voidHold } from '../operations/holds.ts';
 import { decodeSeqCursor, encodeSeqCursor } from '../page-cursor.ts';
 import { findHold, listHolds } from '../repositories/hold-repository.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { sendMoneyOutcome } from './send-money-outcome.ts';
+import { answerMoneyCommand } from './send-money-outcome.ts';
 
 /** Whole seconds in 1 … 7 days; anything else is INVALID_EXPIRY. */
 function readExpiresInSeconds(value: number | undefined): number {
@@ -73,17 +68,15 @@ export function registerHoldRoutes(app: HttpApp, deps: RouteDeps): void {
       const { body } = request;
       const fromUserId = body.from_user_id.toLowerCase();
       assertMayActFor(request, fromUserId);
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'createHold', () =>
+      return answerMoneyCommand(request, reply, deps, 'createHold', (caller) =>
         createHold(deps.pool, deps.namespace, {
           fromUserId,
           toUserId: body.to_user_id.toLowerCase(),
           amountMinor: parseAmount(body.amount, 'amount'),
           expiresInSeconds: readExpiresInSeconds(body.expires_in_seconds),
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 
@@ -108,15 +101,13 @@ export function registerHoldRoutes(app: HttpApp, deps: RouteDeps): void {
       const holdId = request.params.hold_id.toLowerCase();
       const amount = request.body?.amount;
       await assertMayActOnHold(request, deps, holdId);
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'captureHold', () =>
+      return answerMoneyCommand(request, reply, deps, 'captureHold', (caller) =>
         captureHold(deps.pool, deps.namespace, {
           holdId,
           amountMinor: amount === undefined ? undefined : parseAmount(amount, 'amount'),
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 
@@ -138,14 +129,12 @@ export function registerHoldRoutes(app: HttpApp, deps: RouteDeps): void {
     async (request, reply) => {
       const holdId = request.params.hold_id.toLowerCase();
       await assertMayActOnHold(request, deps, holdId);
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'voidHold', () =>
+      return answerMoneyCommand(request, reply, deps, 'voidHold', (caller) =>
         voidHold(deps.pool, deps.namespace, {
           holdId,
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 

@@ -7,16 +7,11 @@ import {
   transferReversalResponseSchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotentRequestHeadersSchema,
-  readIdempotencyKey,
-} from '../../../shared/src/http/idempotency-key-header.ts';
+import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
-import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { reverseDeposit, reverseTransfer } from '../operations/reversals.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { sendMoneyOutcome } from './send-money-outcome.ts';
+import { answerMoneyCommand } from './send-money-outcome.ts';
 
 export function registerReversalRoutes(app: HttpApp, deps: RouteDeps): void {
   app.post(
@@ -37,16 +32,14 @@ export function registerReversalRoutes(app: HttpApp, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const amount = request.body?.amount;
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'reverseTransfer', () =>
+      return answerMoneyCommand(request, reply, deps, 'reverseTransfer', (caller) =>
         reverseTransfer(deps.pool, deps.namespace, {
           transferId: request.params.transfer_id.toLowerCase(),
           amountMinor: amount === undefined ? undefined : parseAmount(amount, 'amount'),
           reason: request.body?.reason,
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 
@@ -68,16 +61,14 @@ export function registerReversalRoutes(app: HttpApp, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const amount = request.body?.amount;
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'reverseDeposit', () =>
+      return answerMoneyCommand(request, reply, deps, 'reverseDeposit', (caller) =>
         reverseDeposit(deps.pool, deps.namespace, {
           transactionId: request.params.transaction_id.toLowerCase(),
           amountMinor: amount === undefined ? undefined : parseAmount(amount, 'amount'),
           reason: request.body?.reason,
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 }

@@ -1,5 +1,10 @@
-import type { FastifyReply } from 'fastify';
-import { IDEMPOTENCY_REPLAYED_HEADER } from '../../../shared/src/http/idempotency-key-header.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_REPLAYED_HEADER,
+  readIdempotencyKey,
+} from '../../../shared/src/http/idempotency-key-header.ts';
+import { countMoneyOperation, type MoneyOperationName } from '../operations/count-money-operation.ts';
 import type { Outcome } from '../operations/run-money-command.ts';
 import type { RouteDeps } from './route-deps.ts';
 
@@ -12,4 +17,27 @@ export function sendMoneyOutcome(
   if (outcome.replayed) reply.header(IDEMPOTENCY_REPLAYED_HEADER, 'true');
   else deps.onCommitted();
   return reply.status(outcome.statusCode).send(outcome.body);
+}
+
+/** Who asked: the request's Idempotency-Key (checked) and id, as every money command takes them. */
+export type MoneyCaller = { idempotencyKey: string | undefined; requestId: string };
+
+/**
+ * Runs a money route's command the way every money route does: reads the Idempotency-Key, counts
+ * the outcome in wallet_money_operations_total, and answers it (sendMoneyOutcome).
+ */
+export async function answerMoneyCommand(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: RouteDeps,
+  operation: MoneyOperationName,
+  run: (caller: MoneyCaller) => Promise<Outcome<unknown>>,
+): Promise<FastifyReply> {
+  const outcome = await countMoneyOperation(deps.metrics.moneyOperations, operation, () =>
+    run({
+      idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
+      requestId: request.id,
+    }),
+  );
+  return sendMoneyOutcome(reply, outcome, deps);
 }

@@ -5,16 +5,11 @@ import {
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotentRequestHeadersSchema,
-  readIdempotencyKey,
-} from '../../../shared/src/http/idempotency-key-header.ts';
+import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
-import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { transferMoney } from '../operations/transfer-money.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { sendMoneyOutcome } from './send-money-outcome.ts';
+import { answerMoneyCommand } from './send-money-outcome.ts';
 
 export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   app.post(
@@ -35,19 +30,15 @@ export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void 
     async (request, reply) => {
       const { body } = request;
       assertMayActFor(request, body.from_user_id);
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'transferMoney', () => {
-        const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+      return answerMoneyCommand(request, reply, deps, 'transferMoney', (caller) => {
         const field = body.amount === undefined ? 'amount_to_transfer' : 'amount';
-        const amountMinor = parseAmount(body.amount ?? body.amount_to_transfer, field);
         return transferMoney(deps.pool, deps.namespace, {
           fromUserId: body.from_user_id.toLowerCase(),
           toUserId: body.to_user_id.toLowerCase(),
-          amountMinor,
-          idempotencyKey,
-          requestId: request.id,
+          amountMinor: parseAmount(body.amount ?? body.amount_to_transfer, field),
+          ...caller,
         });
       });
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 }

@@ -7,15 +7,10 @@ import {
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { userParamsSchema } from '../../../shared/src/contracts/users-api.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotentRequestHeadersSchema,
-  readIdempotencyKey,
-} from '../../../shared/src/http/idempotency-key-header.ts';
-import { countMoneyOperation } from '../operations/count-money-operation.ts';
+import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { setWalletStatus, type WalletStatusAction } from '../operations/wallet-status.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { sendMoneyOutcome } from './send-money-outcome.ts';
+import { answerMoneyCommand } from './send-money-outcome.ts';
 
 /** One status route; the body schema says whether a reason is required. */
 function registerStatusRoute(
@@ -42,16 +37,14 @@ function registerStatusRoute(
       },
     },
     async (request, reply) => {
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'setWalletStatus', () =>
+      return answerMoneyCommand(request, reply, deps, 'setWalletStatus', (caller) =>
         setWalletStatus(deps.pool, deps.namespace, {
           userId: request.params.user_id.toLowerCase(),
           action,
           reason: request.body?.reason,
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 }

@@ -5,16 +5,11 @@ import {
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
-import {
-  IDEMPOTENCY_KEY_HEADER,
-  idempotentRequestHeadersSchema,
-  readIdempotencyKey,
-} from '../../../shared/src/http/idempotency-key-header.ts';
+import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
-import { countMoneyOperation } from '../operations/count-money-operation.ts';
 import { withdrawMoney } from '../operations/withdraw-money.ts';
 import type { RouteDeps } from './route-deps.ts';
-import { sendMoneyOutcome } from './send-money-outcome.ts';
+import { answerMoneyCommand } from './send-money-outcome.ts';
 
 export function registerWithdrawMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   app.post(
@@ -35,15 +30,13 @@ export function registerWithdrawMoneyRoute(app: HttpApp, deps: RouteDeps): void 
     async (request, reply) => {
       const userId = request.body.user_id.toLowerCase();
       assertMayActFor(request, userId);
-      const outcome = await countMoneyOperation(deps.metrics.moneyOperations, 'withdrawMoney', () =>
+      return answerMoneyCommand(request, reply, deps, 'withdrawMoney', (caller) =>
         withdrawMoney(deps.pool, deps.namespace, {
           userId,
           amountMinor: parseAmount(request.body.amount, 'amount'),
-          idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
-          requestId: request.id,
+          ...caller,
         }),
       );
-      return sendMoneyOutcome(reply, outcome, deps);
     },
   );
 }
