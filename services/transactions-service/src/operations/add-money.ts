@@ -39,6 +39,7 @@ export function addMoney(
     ],
     namespace,
     topic: TOPICS.moneyAdded,
+    wallets: [command.userId],
     requestId: command.requestId,
     amountMinor: command.amountMinor,
   });

@@ -10,6 +10,7 @@ import { invalidCursor } from '../../../shared/src/http/page-cursor.ts';
 import { formatMinor, minorToNumber } from '../../../shared/src/money.ts';
 import { formatMicros } from '../../../shared/src/rfc3339-time.ts';
 import {
+  awaitWalletWriters,
   type LedgerPoint,
   ledgerPointAtSeq,
   ledgerPointBefore,
@@ -36,6 +37,7 @@ export type StatementBounds = {
 
 /** The balance after the last row at or before `atMicros`; zeros before the first row; 404 without a wallet. */
 export async function balanceAt(db: Queryable, userId: string, atMicros: bigint): Promise<BalanceAtView> {
+  await awaitWalletWriters(db, userId);
   const point = await ledgerPointBefore(db, userId, atMicros + 1n);
   if (point.transactionId === null) await assertWalletExists(db, userId);
   return {
@@ -65,6 +67,7 @@ export async function findStatementBounds(
     ]);
     return { userId, period, opening, closing };
   }
+  await awaitWalletWriters(db, userId);
   const [opening, latestBeforeTo] = await Promise.all([
     ledgerPointBefore(db, userId, period.fromMicros),
     ledgerPointBefore(db, userId, period.toMicros),

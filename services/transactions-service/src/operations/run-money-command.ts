@@ -4,7 +4,13 @@ import { withStatement } from '../../../shared/src/db/transaction.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { toClientError } from '../database-errors.ts';
 import { hashRequest } from '../idempotency-key.ts';
-import { callMoneyFunction, type SqlArgument } from '../repositories/money-command-repository.ts';
+import {
+  callMoneyFunction,
+  type MoneyCommandResult,
+  type MoneyFunctionCall,
+  type SqlArgument,
+} from '../repositories/money-command-repository.ts';
+import { moneyCommandBatcher } from './money-command-batcher.ts';
 import { outboxEventHeading } from './outbox-event-heading.ts';
 import { refusalError } from './refusal-error.ts';
 
@@ -30,13 +36,19 @@ export type MoneyCommand = {
   statusCode?: number;
   /** What the command asked to move, for the wording of a refusal. */
   amountMinor?: bigint | undefined;
+  /**
+   * Every wallet the command locks, when they are known before it runs (deposits, withdrawals,
+   * transfers): such a command may share a transaction with others (group commit).
+   */
+  wallets?: string[];
 };
 
 /**
  * Runs one money command: a single statement that is its own transaction (claim the key, move
- * the money, write the outbox event, store the response), retried whole on a serialization
- * failure or deadlock. A replay returns the stored response and moves nothing; a refusal moved
- * nothing and left the key unclaimed, and becomes its coded error.
+ * the money, write the outbox event, store the response), or one command of a batch that shares
+ * a transaction (money-command-batcher.ts), retried whole on a serialization failure or
+ * deadlock. A replay returns the stored response and moves nothing; a refusal moved nothing and
+ * left the key unclaimed, and becomes its coded error.
  */
 export async function runMoneyCommand<T>(pool: Pool, command: MoneyCommand): Promise<Outcome<T>> {
   const claim = {
@@ -44,22 +56,22 @@ export async function runMoneyCommand<T>(pool: Pool, command: MoneyCommand): Pro
     key: command.idempotencyKey ?? null,
     requestHash: hashRequest(command.request),
   };
-  let result: Awaited<ReturnType<typeof callMoneyFunction>>;
+  const call: MoneyFunctionCall = {
+    fn: command.fn,
+    claim,
+    args: command.args,
+    event: outboxEventHeading({
+      topic: topicName(command.namespace, command.topic),
+      type: command.topic,
+      requestId: command.requestId,
+    }),
+    statusCode: command.statusCode ?? SUCCESS_STATUS_CODE,
+  };
+  let result: MoneyCommandResult;
   try {
-    result = await withStatement(pool, (client) =>
-      callMoneyFunction(client, {
-        fn: command.fn,
-        claim,
-        args: command.args,
-        // A fresh event id per attempt: a retried attempt rolled the first one back.
-        event: outboxEventHeading({
-          topic: topicName(command.namespace, command.topic),
-          type: command.topic,
-          requestId: command.requestId,
-        }),
-        statusCode: command.statusCode ?? SUCCESS_STATUS_CODE,
-      }),
-    );
+    result = command.wallets
+      ? await moneyCommandBatcher(pool).run({ ...call, wallets: command.wallets })
+      : await withStatement(pool, (client) => callMoneyFunction(client, call));
   } catch (error) {
     throw toClientError(error);
   }

@@ -45,6 +45,7 @@ export function transferMoney(
     ],
     namespace,
     topic: TOPICS.moneyTransferred,
+    wallets: [fromUserId, toUserId],
     requestId: command.requestId,
     amountMinor,
   });

@@ -33,6 +33,7 @@ export function withdrawMoney(
     args: [[randomUUID(), 'uuid'], [command.userId, 'uuid'], moneyArgument(command.amountMinor)],
     namespace,
     topic: TOPICS.moneyWithdrawn,
+    wallets: [command.userId],
     requestId: command.requestId,
     amountMinor: command.amountMinor,
   });

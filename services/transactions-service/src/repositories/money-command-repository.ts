@@ -69,39 +69,89 @@ function toResult(rows: ResultRecord[]): MoneyCommandResult {
   };
 }
 
+/** One call of a money function: the key claim, the function's own arguments, the event, the status. */
+export type MoneyFunctionCall = {
+  fn: string;
+  claim: KeyClaim;
+  args: SqlArgument[];
+  event: OutboxEventHeading;
+  statusCode: number;
+};
+
 /**
- * Runs one money command in one statement: `SELECT … FROM <fn>(key claim…, args…, event…, status)`.
- * Every command function takes the key claim first and the outbox event and success status last,
+ * Every command function takes the key claim first and the outbox event and success status last
+ * (callMoneyBatch lays them out the same way).
+ */
+function allArguments(call: MoneyFunctionCall): SqlArgument[] {
+  return [
+    [call.claim.scope, 'text'],
+    [call.claim.key, 'text'],
+    [call.claim.requestHash, 'text'],
+    ...call.args,
+    [call.event.eventId, 'uuid'],
+    [call.event.topic, 'text'],
+    [JSON.stringify(call.event.headers), 'jsonb'],
+    [call.statusCode, 'int'],
+  ];
+}
+
+const sqlValue = ([value]: SqlArgument) => (typeof value === 'bigint' ? value.toString() : value);
+
+/**
+ * Runs one money command in one statement: `SELECT … FROM <fn>(key claim…, args…, event…, status)`,
  * so a command names only its own arguments. Named, so each connection parses and plans it once.
  */
 export async function callMoneyFunction(
   client: PoolClient,
-  command: {
-    fn: string;
-    claim: KeyClaim;
-    args: SqlArgument[];
-    event: OutboxEventHeading;
-    statusCode: number;
-  },
+  call: MoneyFunctionCall,
 ): Promise<MoneyCommandResult> {
-  const all: SqlArgument[] = [
-    [command.claim.scope, 'text'],
-    [command.claim.key, 'text'],
-    [command.claim.requestHash, 'text'],
-    ...command.args,
-    [command.event.eventId, 'uuid'],
-    [command.event.topic, 'text'],
-    [JSON.stringify(command.event.headers), 'jsonb'],
-    [command.statusCode, 'int'],
-  ];
+  const all = allArguments(call);
   const placeholders = all.map(([, type], index) => `$${index + 1}::${type}`).join(', ');
   const { rows } = await client.query<ResultRecord>({
-    name: command.fn,
+    name: call.fn,
     text: `SELECT verdict, status_code, response, user_id::text, balance::text, detail
-             FROM ${command.fn}(${placeholders})`,
-    values: all.map(([value]) => (typeof value === 'bigint' ? value.toString() : value)),
+             FROM ${call.fn}(${placeholders})`,
+    values: all.map(sqlValue),
   });
   return toResult(rows);
+}
+
+/**
+ * Runs several money commands in one transaction of one statement (run_money_batch, migration
+ * 006), each with its own result, in the order given. Arguments travel as one JSON array, in the
+ * functions' parameter order; the batch function casts them as the lone call's placeholders do.
+ */
+export async function callMoneyBatch(
+  client: PoolClient,
+  calls: (MoneyFunctionCall & { wallets: string[] })[],
+): Promise<MoneyCommandResult[]> {
+  const commands = calls.map((call) => ({
+    fn: call.fn,
+    wallets: call.wallets,
+    args: [
+      call.claim.scope,
+      call.claim.key,
+      call.claim.requestHash,
+      ...call.args.map(sqlValue),
+      call.event.eventId,
+      call.event.topic,
+      call.event.headers,
+      call.statusCode,
+    ],
+  }));
+  const { rows } = await client.query<ResultRecord & { ordinal: number }>({
+    name: 'run_money_batch',
+    text: `SELECT ordinal, verdict, status_code, response, user_id::text, balance::text, detail
+             FROM run_money_batch($1::jsonb)`,
+    values: [JSON.stringify(commands)],
+  });
+  if (rows.length !== calls.length) {
+    throw new Error(`run_money_batch answered ${rows.length} results for ${calls.length} commands`);
+  }
+  return rows.map((row, index) => {
+    if (row.ordinal !== index) throw new Error(`run_money_batch answered out of order at ${index}`);
+    return toResult([row]);
+  });
 }
 
 /** Money as the functions take it: decimal text, NUMERIC on the other side. */

@@ -48,6 +48,16 @@ function toPoint(record: PointRecord | undefined): LedgerPoint {
   };
 }
 
+/**
+ * Waits until no money command holds the wallet. A command dates its rows under the wallet's lock
+ * and commits after, so a row dated before now can still be invisible while its command (or the
+ * batch it commits with) finishes; once this share lock is granted, every row dated before the
+ * request is visible, and any later one is dated after it.
+ */
+export async function awaitWalletWriters(db: Queryable, userId: string): Promise<void> {
+  await db.query('SELECT 1 FROM users WHERE user_id = $1::uuid FOR SHARE', [userId]);
+}
+
 /** The wallet as it was just before `beforeMicros` (strictly earlier rows only). */
 export async function ledgerPointBefore(
   db: Queryable,

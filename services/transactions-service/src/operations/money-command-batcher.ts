@@ -1,0 +1,120 @@
+import type { Pool } from '../../../shared/src/db/pool.ts';
+import { isConnectionError, withStatement } from '../../../shared/src/db/transaction.ts';
+import {
+  callMoneyBatch,
+  callMoneyFunction,
+  type MoneyCommandResult,
+  type MoneyFunctionCall,
+} from '../repositories/money-command-repository.ts';
+
+/**
+ * Group commit (issue 11, migration 006): money commands that arrive while earlier ones are being
+ * committed wait for the next free slot and are then committed together, in one transaction of
+ * one statement (run_money_batch), instead of one transaction each. Nothing waits on a timer: a
+ * command that finds a free slot runs at once, alone, so a single client is never slowed down;
+ * batches form only when commands pile up behind busy slots, and grow with the load.
+ */
+export type MoneyBatchOptions = {
+  /** Batches (or lone commands) in flight at once; the rest queue. */
+  concurrency: number;
+  /** The most commands one batch carries. */
+  maxSize: number;
+  /** Told the size of every batch that committed, for the metrics. */
+  onBatch?: (size: number) => void;
+};
+
+export const MONEY_BATCH_DEFAULTS: MoneyBatchOptions = { concurrency: 4, maxSize: 64 };
+
+/** A command that may share a transaction: it names every wallet it will lock. */
+export type BatchableCall = MoneyFunctionCall & { wallets: string[] };
+
+type Pending = {
+  call: BatchableCall;
+  resolve: (result: MoneyCommandResult) => void;
+  reject: (error: unknown) => void;
+};
+
+export class MoneyCommandBatcher {
+  readonly #pool: Pool;
+  readonly #options: MoneyBatchOptions;
+  #queue: Pending[] = [];
+  #inFlight = 0;
+
+  constructor(pool: Pool, options: MoneyBatchOptions) {
+    this.#pool = pool;
+    this.#options = options;
+  }
+
+  run(call: BatchableCall): Promise<MoneyCommandResult> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ call, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  #dispatch(): void {
+    while (this.#inFlight < this.#options.concurrency && this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#options.maxSize);
+      this.#inFlight += 1;
+      void this.#commit(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#dispatch();
+      });
+    }
+  }
+
+  async #commit(batch: Pending[]): Promise<void> {
+    if (batch.length === 1) return this.#runAlone(batch[0]!);
+    let results: MoneyCommandResult[];
+    try {
+      // Retried whole on a serialization failure or deadlock, like a lone command.
+      results = await withStatement(this.#pool, (client) =>
+        callMoneyBatch(
+          client,
+          batch.map((pending) => pending.call),
+        ),
+      );
+    } catch (error) {
+      // Lost connection: the batch may have committed, so nothing is run again; each command
+      // answers as a lone one would (outcome unknown: the client retries with its key).
+      if (isConnectionError(error)) for (const pending of batch) pending.reject(error);
+      // Any other error rolled the whole batch back (one command's constraint, a timeout): each
+      // command runs alone and gets its own answer, as if it had never been batched.
+      else await Promise.all(batch.map((pending) => this.#runAlone(pending)));
+      return;
+    }
+    this.#options.onBatch?.(batch.length);
+    batch.forEach((pending, index) => {
+      pending.resolve(results[index]!);
+    });
+  }
+
+  async #runAlone(pending: Pending): Promise<void> {
+    try {
+      pending.resolve(await withStatement(this.#pool, (client) => callMoneyFunction(client, pending.call)));
+      this.#options.onBatch?.(1);
+    } catch (error) {
+      pending.reject(error);
+    }
+  }
+}
+
+/**
+ * One batcher per pool: batching is about the pool's connections, so every caller that shares a
+ * pool shares its queue. The service configures it at start (configureMoneyBatching); a pool
+ * nobody configured batches with the defaults.
+ */
+const batchers = new WeakMap<Pool, MoneyCommandBatcher>();
+
+export function configureMoneyBatching(pool: Pool, options: MoneyBatchOptions): void {
+  batchers.set(pool, new MoneyCommandBatcher(pool, options));
+}
+
+export function moneyCommandBatcher(pool: Pool): MoneyCommandBatcher {
+  let batcher = batchers.get(pool);
+  if (!batcher) {
+    batcher = new MoneyCommandBatcher(pool, MONEY_BATCH_DEFAULTS);
+    batchers.set(pool, batcher);
+  }
+  return batcher;
+}
