@@ -6,6 +6,13 @@ import { prunePublishedEvents } from './prune-published-events.ts';
 
 export const RELAY_BATCH_SIZE = 200;
 export const RELAY_POLL_INTERVAL_MS = 100;
+/**
+ * After publishing a partial batch, the relay lets this long pass before it claims again, so under
+ * load events leave in batches (one transaction, one Kafka request, one commit for many) instead
+ * of one claim cycle per commit; a lone event still leaves at once. Like Kafka's linger.ms: it
+ * bounds the added delay of an event, not its throughput (bench/tuning-notes.md).
+ */
+export const RELAY_LINGER_MS = 15;
 export const RELAY_ERROR_BACKOFF_MS = 1_000;
 /** How often each relay prunes published events past their retention (prune-published-events.ts). */
 export const RELAY_PRUNE_INTERVAL_MS = 10 * 60_000;
@@ -85,6 +92,11 @@ export function createOutboxRelay(options: {
         continue;
       }
       if (published === RELAY_BATCH_SIZE) continue;
+      if (published > 0) {
+        // What committed meanwhile is claimed next, without waiting for a nudge.
+        await sleep(RELAY_LINGER_MS);
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, RELAY_POLL_INTERVAL_MS);
         wake = () => {
