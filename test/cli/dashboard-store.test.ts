@@ -3,6 +3,7 @@ import type { Hold } from '../../cli/src/services/api/transactions-api.ts';
 import {
   DashboardStore,
   EMIT_COALESCE_MS,
+  FEED_SIZE_MAX,
   type WalletSnapshot,
 } from '../../cli/src/services/dashboard/dashboard-store.ts';
 import { HOLD_EXPIRY_GRACE_MS } from '../../cli/src/services/dashboard/open-holds.ts';
@@ -320,6 +321,38 @@ describe('the dashboard store', () => {
     expect(store.rowCount()).toBe(11); // user4242 and user42420..user42429
   });
 
+  it('Given a filter typed key by key, When keys are removed, names and wallets arrive, Then the rows are always those whose email contains it', () => {
+    // Given
+    const store = new DashboardStore();
+    store.addWallets([wallet(1, 1n), wallet(2, 2n), wallet(3, 3n)]);
+    store.nameUsers([
+      { user_id: id(1), email: 'Ann@x.io' },
+      { user_id: id(2), email: 'anna@x.io' },
+    ]);
+    const emails = () => store.visibleRows(0, 10).map((row) => row.email ?? row.userId);
+    // When: typing narrows, upper case matches lower
+    for (const text of ['a', 'an', 'ann', 'anna']) store.setFilter(text);
+    // Then
+    expect(emails()).toEqual(['anna@x.io']);
+    // When: a key removed widens again
+    store.setFilter('ann');
+    expect(emails()).toEqual(['Ann@x.io', 'anna@x.io']);
+    // When: a name and a wallet arrive while filtered
+    store.setFilter('anna');
+    store.nameUsers([{ user_id: id(3), email: 'joanna@x.io' }]);
+    expect(emails()).toEqual(['anna@x.io', 'joanna@x.io']);
+    store.addWallets([wallet(4, 4n)]);
+    store.nameUsers([{ user_id: id(4), email: 'hanna@x.io' }]);
+    store.setFilter('annaz');
+    expect(emails()).toEqual([]);
+    store.setFilter('');
+    expect(store.rowCount()).toBe(4);
+    // When: a user id (no email yet) matches on its id
+    store.addWallets([wallet(5, 5n)]);
+    store.setFilter(id(5).slice(-6));
+    expect(emails()).toEqual([id(5)]);
+  });
+
   it('Given a subscriber, When nothing changes, Then it hears nothing; When many things change, Then it hears once', async () => {
     vi.useFakeTimers();
     try {
@@ -336,6 +369,39 @@ describe('the dashboard store', () => {
       store.setStatus({ kind: 'ok', text: 'done' });
       vi.advanceTimersByTime(EMIT_COALESCE_MS * 2);
       expect(listener).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('Given events arriving all the time, When heard, Then at most once per EMIT_COALESCE_MS, but a typed filter at once', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    try {
+      // Given
+      const store = new DashboardStore();
+      const listener = vi.fn();
+      store.subscribe(listener);
+      store.addWallets([wallet(1, 1n)]);
+      vi.advanceTimersByTime(1);
+      expect(listener).toHaveBeenCalledTimes(1); // after a quiet spell: at once
+      // When: a change every millisecond
+      for (let ms = 0; ms < EMIT_COALESCE_MS * 3; ms++) {
+        store.applyEvent(deposit(atSeq(1, ms + 2, BigInt(ms)), 1n));
+        vi.advanceTimersByTime(1);
+      }
+      // Then
+      expect(listener.mock.calls.length).toBeGreaterThanOrEqual(3);
+      expect(listener.mock.calls.length).toBeLessThanOrEqual(4);
+      // When: the person types while events keep it waiting
+      const heard = listener.mock.calls.length;
+      store.applyEvent(deposit(atSeq(1, 10_000, 1n), 1n));
+      store.setFilter('x');
+      vi.advanceTimersByTime(1);
+      expect(listener).toHaveBeenCalledTimes(heard + 1);
+      // and the feed holds the newest events, newest first
+      expect(store.feed()).toHaveLength(FEED_SIZE_MAX);
+      expect(store.feed()[0]!.event).toMatchObject({ wallets: [{ seq: 10_000 }] });
+      expect(store.feed()[1]!.event).toMatchObject({ wallets: [{ seq: EMIT_COALESCE_MS * 3 + 1 }] });
     } finally {
       vi.useRealTimers();
     }

@@ -9,8 +9,12 @@ import { createTransferRate, type TransferRate } from './transfer-rate.ts';
 export const FEED_SIZE_MAX = 50;
 /** Rows the dashboard holds at most; past this, new users are counted but not listed. */
 export const DASHBOARD_ROWS_MAX = 1_000_000;
-/** Listeners hear at most one change per this many ms: bursts of events coalesce into one frame. */
-export const EMIT_COALESCE_MS = 33;
+/**
+ * Listeners hear at most one change per this many ms: bursts of events coalesce into one frame,
+ * so 2,000 events/s cost 10 renders/s, not 30 (each render lays out and draws the whole screen).
+ * A change after a quiet spell is heard at once (next macrotask); so is the person's own input.
+ */
+export const EMIT_COALESCE_MS = 100;
 
 /** What a snapshot page (GET /wallets) tells of a wallet. */
 export type WalletSnapshot = Pick<
@@ -36,6 +40,9 @@ export type BalanceRow = Balances & {
 /** How ordered application went: events older than what the store had, and seqs never seen. */
 export type Ordering = { staleIgnored: number; seqsMissing: number };
 
+/** A row as the store keeps it: with the lower-case text the filter searches (email, else user id). */
+type StoredRow = BalanceRow & { searchKey: string };
+
 /** A wallet no event has touched: ledger seq 0, nothing in it. */
 const NEW_WALLET: Balances = { seq: 0, balanceMinor: 0n, heldMinor: 0n, availableMinor: 0n };
 
@@ -51,16 +58,20 @@ export type LoadState = { walletsLoaded: number; usersNamed: number; done: boole
  * show, so 100,000 rows cost a slice, not a render of everything.
  */
 export class DashboardStore {
-  private readonly rows = new Map<string, BalanceRow>();
-  /** User ids in display order (oldest wallet first; new users append); see append(). */
-  private readonly order: string[] = [];
+  private readonly rows = new Map<string, StoredRow>();
+  /** Rows in display order (oldest wallet first; new users append); see append(). */
+  private readonly order: StoredRow[] = [];
   private orderSorted = true;
   private readonly emails = new Map<string, string>();
   private readonly rate: TransferRate = createTransferRate();
   private readonly listeners = new Set<() => void>();
   private filterText = '';
-  private filtered: string[] | undefined;
+  /** The rows matching `filteredBy` (lower case); undefined once a row or a name changed. */
+  private filtered: StoredRow[] | undefined;
+  private filteredBy = '';
+  /** The newest events, oldest first, up to twice FEED_SIZE_MAX before being cut (see feed()). */
   private feedItems: FeedItem[] = [];
+  private feedView: readonly FeedItem[] | undefined;
   private totalMinor = 0n;
   private totalHeldMinor = 0n;
   private readonly openHolds = new OpenHolds();
@@ -71,6 +82,7 @@ export class DashboardStore {
   private loadState: LoadState = { walletsLoaded: 0, usersNamed: 0, done: false };
   private versionNumber = 0;
   private emitTimer: NodeJS.Timeout | undefined;
+  private lastEmitMs = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
 
   constructor(options: { now?: () => number } = {}) {
@@ -100,7 +112,7 @@ export class DashboardStore {
   visibleRows(offset: number, count: number): (BalanceRow & { email: string | undefined })[] {
     return this.visibleOrder()
       .slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, count))
-      .map((userId) => ({ ...this.rows.get(userId)!, email: this.emails.get(userId) }));
+      .map(({ searchKey: _searchKey, ...row }) => ({ ...row, email: this.emails.get(row.userId) }));
   }
 
   emailOf(userId: string): string | undefined {
@@ -125,8 +137,10 @@ export class DashboardStore {
     return { staleIgnored: this.staleIgnored, seqsMissing: this.gaps.count() };
   }
 
+  /** Newest first, at most FEED_SIZE_MAX; the same array until an event arrives. */
   feed(): readonly FeedItem[] {
-    return this.feedItems;
+    this.feedView ??= this.feedItems.slice(-FEED_SIZE_MAX).reverse();
+    return this.feedView;
   }
 
   transfersPerSecond(): number[] {
@@ -218,7 +232,10 @@ export class DashboardStore {
       this.applyStatus(event.userId, event.status, event.occurredAt, nowMs);
     }
     const key = `${event.topic}:${event.partition}:${event.offset}`;
-    this.feedItems = [{ key, event, receivedAtMs: nowMs }, ...this.feedItems].slice(0, FEED_SIZE_MAX);
+    // Appended, and cut back now and then: thousands of events a second must not copy the feed each.
+    this.feedItems.push({ key, event, receivedAtMs: nowMs });
+    if (this.feedItems.length >= FEED_SIZE_MAX * 2) this.feedItems = this.feedItems.slice(-FEED_SIZE_MAX);
+    this.feedView = undefined;
     this.changed(true);
   }
 
@@ -234,11 +251,11 @@ export class DashboardStore {
     this.changed(true);
   }
 
+  /** The person typing: answered in the next frame, not after the coalescing wait. */
   setFilter(text: string): void {
     if (text === this.filterText) return;
     this.filterText = text;
-    this.filtered = undefined;
-    this.changed(true);
+    this.changed(true, { now: true });
   }
 
   /** Once a second: the sparkline moves even when nothing happens; long-expired holds go. */
@@ -300,7 +317,7 @@ export class DashboardStore {
 
   private insertRow(userId: string, balances: Balances, status: WalletStatus, createdAt: string): boolean {
     if (this.rows.size >= DASHBOARD_ROWS_MAX) return false;
-    const row: BalanceRow = {
+    const row: StoredRow = {
       userId,
       seq: balances.seq,
       balanceMinor: balances.balanceMinor,
@@ -311,19 +328,18 @@ export class DashboardStore {
       lastChangeMinor: undefined,
       changedAtMs: undefined,
       createdAt,
+      searchKey: (this.emails.get(userId) ?? userId).toLowerCase(),
     };
     this.rows.set(userId, row);
     this.totalMinor += row.balanceMinor;
     this.totalHeldMinor += row.heldMinor;
-    this.append(userId);
+    this.append(row);
     this.filtered = undefined;
     return true;
   }
 
   /** Display order: (createdAt, userId). */
-  private readonly comesBefore = (a: string, b: string): number => {
-    const rowA = this.rows.get(a)!;
-    const rowB = this.rows.get(b)!;
+  private readonly comesBefore = (rowA: BalanceRow, rowB: BalanceRow): number => {
     if (rowA.createdAt !== rowB.createdAt) return rowA.createdAt < rowB.createdAt ? -1 : 1;
     return rowA.userId < rowB.userId ? -1 : rowA.userId > rowB.userId ? 1 : 0;
   };
@@ -333,10 +349,10 @@ export class DashboardStore {
    * marks the order unsorted, and the next read sorts once (nearly sorted: cheap for TimSort)
    * instead of every insert moving up to 100,000 ids.
    */
-  private append(userId: string): void {
+  private append(row: StoredRow): void {
     const last = this.order.at(-1);
-    if (last !== undefined && this.comesBefore(last, userId) > 0) this.orderSorted = false;
-    this.order.push(userId);
+    if (last !== undefined && this.comesBefore(last, row) > 0) this.orderSorted = false;
+    this.order.push(row);
   }
   private setBalances(row: BalanceRow, balances: Balances): void {
     this.totalMinor += balances.balanceMinor - row.balanceMinor;
@@ -350,32 +366,47 @@ export class DashboardStore {
   private name(userId: string, email: string): boolean {
     if (this.emails.get(userId) === email) return false;
     this.emails.set(userId, email);
-    if (this.filterText !== '') this.filtered = undefined;
+    const row = this.rows.get(userId);
+    if (row) {
+      row.searchKey = email.toLowerCase();
+      this.filtered = undefined;
+    }
     return true;
   }
 
-  private visibleOrder(): string[] {
+  /**
+   * The rows on screen, in order: all of them, or those whose email contains the filter. One
+   * pass over the rows per keystroke; a keystroke that extends the filter searches only the
+   * rows the last one matched, so typing narrows cheaply. Nothing is sorted per keystroke.
+   */
+  private visibleOrder(): StoredRow[] {
     if (!this.orderSorted) {
       this.order.sort(this.comesBefore);
       this.orderSorted = true;
+      this.filtered = undefined;
     }
     if (this.filterText === '') return this.order;
-    if (!this.filtered) {
-      const needle = this.filterText.toLowerCase();
-      this.filtered = this.order.filter((userId) =>
-        (this.emails.get(userId) ?? userId).toLowerCase().includes(needle),
-      );
-    }
-    return this.filtered;
+    const needle = this.filterText.toLowerCase();
+    if (this.filtered && this.filteredBy === needle) return this.filtered;
+    const candidates = this.filtered && needle.includes(this.filteredBy) ? this.filtered : this.order;
+    const matches: StoredRow[] = [];
+    for (const row of candidates) if (row.searchKey.includes(needle)) matches.push(row);
+    this.filtered = matches;
+    this.filteredBy = needle;
+    return matches;
   }
 
-  private changed(really: boolean): void {
+  private changed(really: boolean, options: { now?: boolean } = {}): void {
     if (!really) return;
     this.versionNumber += 1;
-    if (this.emitTimer) return;
+    if (this.emitTimer && !options.now) return;
+    clearTimeout(this.emitTimer);
+    const sinceLastMs = performance.now() - this.lastEmitMs;
+    const waitMs = options.now ? 0 : Math.max(0, EMIT_COALESCE_MS - sinceLastMs);
     this.emitTimer = setTimeout(() => {
       this.emitTimer = undefined;
+      this.lastEmitMs = performance.now();
       for (const listener of this.listeners) listener();
-    }, EMIT_COALESCE_MS);
+    }, waitMs);
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka, type EventConsumer } from '../../../../services/shared/src/messaging/kafka.ts';
 import { errorFor } from '../../error-advice.ts';
+import { createFollowConsumer, type FollowConsumer } from './follow-consumer.ts';
 import { decodeWalletEvent, type FollowedTopic, namespacedTopics, type WalletEvent } from './wallet-event.ts';
 
 /** Joining a consumer group and fetching metadata; past this Kafka counts as unavailable. */
@@ -29,7 +30,9 @@ export type TailOptions = {
 
 /**
  * Reads the wallet topics with a throwaway consumer group (a new UUID each run, so a CLI never
- * steals partitions from another, and never resumes from old offsets).
+ * steals partitions from another, and never resumes from old offsets). Following, it commits no
+ * offsets (see follow-consumer.ts); catching up, it commits each record, as the services do,
+ * because it knows it is done when the committed offsets reach the ends.
  */
 export async function tailEvents(options: TailOptions): Promise<EventTail> {
   const kafka = createKafka({
@@ -38,7 +41,16 @@ export async function tailEvents(options: TailOptions): Promise<EventTail> {
     verbose: options.verbose ?? false,
   });
   const topics = namespacedTopics(options.namespace, options.topics);
-  const consumer = kafka.createConsumer({ groupId: `wallet-cli-${randomUUID()}` });
+  const groupId = `wallet-cli-${randomUUID()}`;
+  const catchUpConsumer = options.follow ? undefined : kafka.createConsumer({ groupId });
+  const consumer: FollowConsumer =
+    catchUpConsumer ??
+    createFollowConsumer({
+      brokers: options.brokers,
+      clientId: 'wallet-cli',
+      groupId,
+      verbose: options.verbose ?? false,
+    });
   let stopped = false;
   let markStopped = () => {};
   const stoppedSignal = new Promise<void>((resolve) => {
@@ -72,16 +84,16 @@ export async function tailEvents(options: TailOptions): Promise<EventTail> {
     const reason = error instanceof Error ? error.message : String(error);
     throw errorFor('KAFKA_UNAVAILABLE', `Kafka at ${options.brokers.join(',')} is not available: ${reason}`);
   }
-  const done = options.follow
-    ? Promise.race([stoppedSignal, watchForCrash(consumer, () => stopped, options.brokers)])
-    : waitUntilCaughtUp(consumer).finally(stop);
+  const done = catchUpConsumer
+    ? waitUntilCaughtUp(catchUpConsumer).finally(stop)
+    : Promise.race([stoppedSignal, watchForCrash(consumer, () => stopped, options.brokers)]);
   return { done, stop };
 }
 
 export const CRASH_CHECK_INTERVAL_MS = 2_000;
 
 /** A consumer that kafkajs gave up on (broker gone past its retries) ends a follow with an error. */
-function watchForCrash(consumer: EventConsumer, isStopped: () => boolean, brokers: string[]): Promise<void> {
+function watchForCrash(consumer: FollowConsumer, isStopped: () => boolean, brokers: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setInterval(() => {
       if (isStopped()) {
