@@ -8,7 +8,8 @@ describe('one request id from HTTP through NATS and Kafka into every log line', 
   let services: BothServices;
 
   beforeAll(async () => {
-    services = await startBothServices('ops_request_id', { LOG_LEVEL: 'info' });
+    // Debug: at info, requests that succeed quickly are not logged (shared/src/http/request-log.ts).
+    services = await startBothServices('ops_request_id', { LOG_LEVEL: 'debug' });
   });
 
   afterAll(async () => {

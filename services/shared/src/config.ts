@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadTokenTable, TOKEN_LENGTH_MIN, type TokenEntry } from './http/access-tokens.ts';
+import { SLOW_REQUEST_MS_DEFAULT } from './http/request-log.ts';
 
 /** Requests per second one token (or one client address, without a token) may send to one replica. */
 export const RATE_LIMIT_PER_SECOND_DEFAULT = 1_000;
@@ -43,6 +44,8 @@ export const commonEnvSchema = z.object({
     .regex(/^[a-z0-9-]*\.?$/, 'lower-case letters, digits and dashes, optionally ending in a dot')
     .default(''),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Requests at least this slow are logged at warn; the others only at debug (http/request-log.ts). */
+  LOG_SLOW_REQUEST_MS: z.coerce.number().int().min(0).max(600_000).default(SLOW_REQUEST_MS_DEFAULT),
   /** Bearer tokens (see http/access-tokens.ts). At least one is required unless WALLET_AUTH_DISABLED=true. */
   WALLET_OPERATOR_TOKEN: optionalToken,
   WALLET_READER_TOKEN: optionalToken,

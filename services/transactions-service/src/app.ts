@@ -35,6 +35,7 @@ export async function buildTransactionsApp(deps: TransactionsAppDeps): Promise<H
     description:
       'Wallets and exact money movements: deposits, withdrawals, transfers, holds, reversals, history.',
     logLevel: deps.config.LOG_LEVEL,
+    slowRequestMs: deps.config.LOG_SLOW_REQUEST_MS,
     logStream: deps.logStream,
   });
   await registerAccessControl(app, deps.config);

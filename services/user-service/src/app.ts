@@ -22,6 +22,7 @@ export async function buildUserApp(deps: UserAppDeps, logStream?: LogStream): Pr
     version: USER_SERVICE_VERSION,
     description: 'Users of the wallet platform; balances are asked from transactions-service over NATS.',
     logLevel: deps.config.LOG_LEVEL,
+    slowRequestMs: deps.config.LOG_SLOW_REQUEST_MS,
     logStream,
   });
   await registerAccessControl(app, deps.config);

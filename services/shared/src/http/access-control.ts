@@ -2,8 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { type CommonConfig, readTokenTable, type TokenConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { authenticate, digestToken, type TokenEntry } from './access-tokens.ts';
-import { isPublicRoute, readBearerToken, registerAuth } from './auth-plugin.ts';
+import { callerOf, isPublicRoute, registerAuth, type TokenCallers, tokenCallers } from './auth-plugin.ts';
 import type { HttpApp } from './create-http-app.ts';
 
 /** The rate limit counts requests in windows of this length; RATE_LIMIT_PER_SECOND is per window. */
@@ -20,7 +19,7 @@ export type AccessConfig = TokenConfig & Pick<CommonConfig, 'RATE_LIMIT_PER_SECO
  */
 export async function registerAccessControl(app: HttpApp, config: AccessConfig): Promise<void> {
   // Read again from the validated config (loadConfig already read it once, to fail at boot).
-  const tokens = readTokenTable(config);
+  const tokens = tokenCallers(readTokenTable(config));
   if (config.WALLET_AUTH_DISABLED) {
     app.log.warn(
       'WALLET_AUTH_DISABLED=true: AUTHENTICATION IS OFF and every request acts as the operator. ' +
@@ -49,12 +48,10 @@ export async function registerAccessControl(app: HttpApp, config: AccessConfig):
 /**
  * A valid token is limited on its own (several clients behind one address do not share a
  * budget); anything else by client address, so made-up tokens cannot buy fresh budgets.
- * The key holds the token's digest, never the token.
  */
-function rateLimitKey(request: FastifyRequest, tokens: TokenEntry[]): string {
-  const token = readBearerToken(request.headers.authorization);
-  if (token && authenticate(tokens, token)) return `token:${digestToken(token).toString('hex')}`;
-  return `address:${request.ip}`;
+function rateLimitKey(request: FastifyRequest, tokens: TokenCallers): string {
+  const caller = callerOf(request, tokens);
+  return 'rateLimitKey' in caller ? caller.rateLimitKey : `address:${request.ip}`;
 }
 
 /** Every operation that needs a token says so in OpenAPI (the scheme itself is in create-http-app.ts). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
-import { authenticate, type Principal, type TokenEntry } from './access-tokens.ts';
+import { digestToken, findTokenEntry, type Principal, type TokenEntry } from './access-tokens.ts';
 
 /** What a route needs: `public` (health, docs), `read`, `move` (money from one's own wallet), `operator`. */
 export type RouteAccess = 'public' | 'read' | 'move' | 'operator';
@@ -11,7 +11,42 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** What the bearer token says, once worked out (see callerOf); undefined until then. */
+    bearerCaller?: BearerCaller;
   }
+}
+
+/** A valid token's principal and its rate-limit key, or why there is none. */
+export type BearerCaller =
+  | { principal: Principal; rateLimitKey: string }
+  | { missing: 'no-token' | 'unknown-token' };
+
+/** The token table as the request path uses it: each entry with its principal and rate-limit key made once, at boot. */
+export type TokenCallers = { entries: TokenEntry[]; callers: Map<TokenEntry, BearerCaller> };
+
+export function tokenCallers(tokens: TokenEntry[]): TokenCallers {
+  const callers = new Map<TokenEntry, BearerCaller>();
+  for (const entry of tokens) {
+    const { digest, ...principal } = entry;
+    // The key holds the token's digest, never the token.
+    callers.set(entry, { principal, rateLimitKey: `token:${digest.toString('hex')}` });
+  }
+  return { entries: tokens, callers };
+}
+
+/**
+ * The caller a request's bearer token names. The rate limit (keyed per token) and the access check
+ * both ask, in that order; the token is hashed and looked up once per request, not per question.
+ */
+export function callerOf(request: FastifyRequest, tokens: TokenCallers): BearerCaller {
+  if (request.bearerCaller) return request.bearerCaller;
+  const token = readBearerToken(request.headers.authorization);
+  const entry = token === undefined ? undefined : findTokenEntry(tokens.entries, digestToken(token));
+  const caller: BearerCaller = entry
+    ? tokens.callers.get(entry)!
+    : { missing: token === undefined ? 'no-token' : 'unknown-token' };
+  request.bearerCaller = caller;
+  return caller;
 }
 
 /** The API description is public: clients need it to learn how to authenticate. */
@@ -41,24 +76,37 @@ export function isPublicRoute(request: FastifyRequest): boolean {
  */
 export function registerAuth(
   app: FastifyInstance,
-  options: { tokens: TokenEntry[]; disabled: boolean },
+  options: { tokens: TokenCallers; disabled: boolean },
 ): void {
   app.decorateRequest('principal', undefined);
-  app.addHook('onRequest', async (request) => {
-    if (isPublicRoute(request) || request.is404) return;
-    const access = request.routeOptions.config?.access ?? 'operator';
-    if (options.disabled) {
-      request.principal = UNAUTHENTICATED;
-      return;
-    }
-    const token = readBearerToken(request.headers.authorization);
-    if (!token) throw new AppError('UNAUTHORIZED', 'send Authorization: Bearer <token>');
-    const principal = authenticate(options.tokens, token);
-    if (!principal) throw new AppError('UNAUTHORIZED', 'the bearer token is not valid');
-    if (!allows(principal, access))
-      throw new AppError('FORBIDDEN', `a ${principal.scope} token cannot do this`);
-    request.principal = principal;
+  app.decorateRequest('bearerCaller', undefined);
+  // A callback hook, not an async one: no promise per request on the hot path.
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(checkAccess(request, options));
   });
+}
+
+function checkAccess(
+  request: FastifyRequest,
+  options: { tokens: TokenCallers; disabled: boolean },
+): AppError | undefined {
+  if (isPublicRoute(request) || request.is404) return undefined;
+  const access = request.routeOptions.config?.access ?? 'operator';
+  if (options.disabled) {
+    request.principal = UNAUTHENTICATED;
+    return undefined;
+  }
+  const caller = callerOf(request, options.tokens);
+  if ('missing' in caller) {
+    return caller.missing === 'no-token'
+      ? new AppError('UNAUTHORIZED', 'send Authorization: Bearer <token>')
+      : new AppError('UNAUTHORIZED', 'the bearer token is not valid');
+  }
+  const { principal } = caller;
+  if (!allows(principal, access))
+    return new AppError('FORBIDDEN', `a ${principal.scope} token cannot do this`);
+  request.principal = principal;
+  return undefined;
 }
 
 function allows(principal: Principal, access: RouteAccess): boolean {

@@ -17,8 +17,9 @@ const drainingApps = new WeakSet<object>();
  * Registered by create-http-app.ts on every app.
  */
 export function markResponsesWhileDraining(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (drainingApps.has(app)) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
 

@@ -11,6 +11,7 @@ import {
 import { markResponsesWhileDraining } from './close-http.ts';
 import { polishOpenApiDocument } from './openapi-document.ts';
 import { registerProblemHandling, sendProblem } from './problem.ts';
+import { RequestLog, SLOW_REQUEST_MS_DEFAULT } from './request-log.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -33,8 +34,15 @@ export function registeredRoutes(app: HttpApp): RegisteredRoute[] {
   return [...(registeredRoutesByApp.get(app) ?? [])];
 }
 
-/** Where log lines go: stdout by default; tests pass a stream to read what the service logged. */
-export type LogOptions = { logLevel: string; logStream?: LogStream | undefined };
+/**
+ * Where log lines go: stdout by default; tests pass a stream to read what the service logged.
+ * Requests slower than `slowRequestMs` are logged at warn (request-log.ts).
+ */
+export type LogOptions = {
+  logLevel: string;
+  logStream?: LogStream | undefined;
+  slowRequestMs?: number | undefined;
+};
 /** What pino writes to: one JSON line per call. */
 export type LogStream = { write(line: string): void };
 
@@ -73,8 +81,10 @@ export async function createHttpApp(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
-  app.addHook('onSend', async (request, reply) => {
+  // Callback hooks, not async ones, here and in the other per-request hooks: no promise per request.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
   markResponsesWhileDraining(app);
 
@@ -104,6 +114,7 @@ function buildFastify(name: string, log: LogOptions) {
       redact: REDACTED_LOG_PATHS,
       ...(log.logStream ? { stream: log.logStream } : {}),
     },
+    logController: new RequestLog(log.slowRequestMs ?? SLOW_REQUEST_MS_DEFAULT),
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Off on purpose: with a header name set, Fastify takes the header as it comes and never calls

@@ -85,12 +85,14 @@ export function registerMetricsRoute(
     buckets: HTTP_BUCKETS_SECONDS,
     registers: [metrics.registry],
   });
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     httpSeconds.observe(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (request, reply) => {
     await withinTimeout(refresh(), METRICS_REFRESH_TIMEOUT_MS).catch((error: unknown) =>

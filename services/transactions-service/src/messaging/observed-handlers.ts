@@ -5,16 +5,22 @@ import { childLogForRequest } from '../../../shared/src/http/create-http-app.ts'
 import type { ServiceMetrics } from '../../../shared/src/http/metrics.ts';
 import type { IncomingEvent } from '../../../shared/src/messaging/kafka.ts';
 
+/** Fastify's logger is pino's, which can say whether a level is on. */
+type PinoLogger = FastifyBaseLogger & { isLevelEnabled(level: string): boolean };
+
 /**
- * Times and logs each balance request under the caller's request id (`reqId`), so one
- * getBalance can be followed from user-service into this service's log.
+ * Times each balance request and logs it under the caller's request id (`reqId`), so one
+ * getBalance can be followed from user-service into this service's log: failures at error,
+ * refusals at info, answered requests only at debug (like HTTP requests, see request-log.ts).
  */
 export function observeBalanceHandler(
   handle: (data: unknown) => Promise<BalanceReply>,
   options: { log: FastifyBaseLogger; metrics: ServiceMetrics; subject: string },
 ): (data: unknown, headers: Record<string, string>) => Promise<BalanceReply> {
+  // Made only when a line is written: most requests write none.
+  const logFor = (headers: Record<string, string>) =>
+    childLogForRequest(options.log, headers[REQUEST_ID_HEADER]);
   return async (data, headers) => {
-    const log = childLogForRequest(options.log, headers[REQUEST_ID_HEADER]);
     const startedMs = performance.now();
     let result = 'INTERNAL_ERROR';
     try {
@@ -22,15 +28,18 @@ export function observeBalanceHandler(
       result = reply.ok ? 'ok' : reply.code;
       return reply;
     } catch (error) {
-      log.error({ err: error, subject: options.subject }, 'balance request failed');
+      logFor(headers).error({ err: error, subject: options.subject }, 'balance request failed');
       throw error;
     } finally {
       const seconds = (performance.now() - startedMs) / 1000;
       options.metrics.natsHandledSeconds.observe({ subject: 'balance', result }, seconds);
-      log.info(
-        { subject: options.subject, result, responseTimeMs: seconds * 1000 },
-        'balance request answered',
-      );
+      const level = result === 'ok' ? 'debug' : 'info';
+      if ((options.log as PinoLogger).isLevelEnabled(level)) {
+        logFor(headers)[level](
+          { subject: options.subject, result, responseTimeMs: seconds * 1000 },
+          'balance request answered',
+        );
+      }
     }
   };
 }
