@@ -51,4 +51,29 @@ describe('NATS balance responder', () => {
     const raw = await nc.request(balanceSubject(tx.namespace), '{not json', { timeout: 2_000 });
     expect(JSON.parse(raw.string())).toEqual({ ok: false, code: 'INVALID_REQUEST' });
   });
+
+  it('Given many requests at once, some for the same wallet and some for none, When they share queries, Then each gets its own wallet', async () => {
+    // Given three wallets with different balances
+    const userIds = await openWalletsDirectly(tx.pool, 3);
+    for (const [index, userId] of userIds.entries()) {
+      const amount = index + 1;
+      await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: userId, amount } });
+    }
+    const missing = randomUUID();
+    const asked = Array.from({ length: 120 }, (_, index) => [...userIds, missing][index % 4]!);
+
+    // When all are asked at once (the responder batches what arrives together)
+    const replies = await Promise.all(asked.map((userId) => ask({ user_id: userId.toUpperCase() })));
+
+    // Then
+    for (const [index, reply] of replies.entries()) {
+      const userId = asked[index]!;
+      if (userId === missing) {
+        expect(reply).toEqual({ ok: false, code: 'WALLET_NOT_FOUND' });
+      } else {
+        const balance = `${userIds.indexOf(userId) + 1}.00`;
+        expect(reply).toMatchObject({ ok: true, user_id: userId, balance, available_balance: balance });
+      }
+    }
+  });
 });

@@ -187,6 +187,28 @@ describe('GET /getBalance', () => {
     expect(received).toHaveLength(0);
   });
 
+  it('Given an email asked before it was registered, When the user is then created, Then getBalance finds them (unknown emails are not remembered)', async () => {
+    const received = await respondWith((data) => balanceReply((data as { user_id: string }).user_id, '2.00'));
+    const email = 'late-comer@example.com';
+    const before = await call(service.url, 'GET', '/getBalance', { json: { email } });
+    expect(before.status).toBe(404);
+    const created = await call(service.url, 'POST', '/createUser', { json: { email } });
+    expect(created.status).toBe(201);
+
+    // Asked twice: the second answer comes from the remembered email and must be the same user.
+    for (const attempt of [1, 2]) {
+      const response = await call(service.url, 'GET', '/getBalance', {
+        json: { email: 'Late-Comer@Example.com' },
+      });
+      expect(response.status, `attempt ${attempt}`).toBe(200);
+      expect(response.json).toMatchObject({ email, user_id: created.json.user_id, balance: 2 });
+    }
+    expect(received.map((request) => request.data)).toEqual([
+      { user_id: created.json.user_id },
+      { user_id: created.json.user_id },
+    ]);
+  });
+
   it('Given a client that cannot send a GET body, When it uses ?email=, Then it gets the balance', async () => {
     await respondWith((data) => balanceReply((data as { user_id: string }).user_id, '1.25'));
     const response = await call(

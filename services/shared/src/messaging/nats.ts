@@ -12,6 +12,9 @@ export async function connectNats(options: { url: string; name: string }): Promi
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     timeout: 5_000,
+    // Otherwise every request captures two stack traces in case it fails (~10 µs of a ~35 µs
+    // request); requestJson classifies failures itself and nothing reads those traces.
+    noAsyncTraces: true,
   });
 }
 

@@ -42,6 +42,19 @@ export async function findUserByEmail(db: Queryable, email: string): Promise<Use
   return rows[0];
 }
 
+/** The two columns getBalance needs, as a prepared statement: parsed and planned once per connection. */
+export async function findUserIdentityByEmail(
+  db: Queryable,
+  email: string,
+): Promise<{ user_id: string; email: string } | undefined> {
+  const { rows } = await db.query<{ user_id: string; email: string }>({
+    name: 'user-identity-by-email',
+    text: 'SELECT user_id::text, email FROM users WHERE lower(email) = lower($1::text)',
+    values: [email],
+  });
+  return rows[0];
+}
+
 export async function findUserById(db: Queryable, userId: string): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = $1::uuid`, [
     userId,

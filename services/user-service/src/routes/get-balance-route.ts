@@ -9,6 +9,7 @@ import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 import { getBalance } from '../users/get-balance.ts';
+import { createUserIdentityLookup } from '../users/user-identity-cache.ts';
 
 /**
  * Clients that always send `Content-Type: application/json` may send it on a GET with no body
@@ -30,6 +31,7 @@ export function allowEmptyJsonBody(scope: HttpApp): void {
 }
 
 export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
+  const findUser = createUserIdentityLookup(deps.pool);
   app.get(
     '/getBalance',
     {
@@ -51,7 +53,7 @@ export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
         throw new AppError('INVALID_EMAIL', 'give the email as a JSON body {"email": …} or as ?email=');
       }
       return getBalance(
-        deps.pool,
+        findUser,
         {
           nc: deps.nc,
           natsState: deps.natsState,

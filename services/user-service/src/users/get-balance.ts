@@ -1,20 +1,19 @@
 import type { z } from 'zod';
 import type { balanceResponseSchema } from '../../../shared/src/contracts/users-api.ts';
-import type { Pool } from '../../../shared/src/db/pool.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { minorToNumber } from '../../../shared/src/money.ts';
 import { type BalanceRequestOptions, requestWalletBalances } from '../messaging/balance-client.ts';
-import { findUserByEmail } from '../repositories/users-repository.ts';
+import type { UserIdentity } from './user-identity-cache.ts';
 
 export type BalanceView = z.infer<typeof balanceResponseSchema>;
 
 /** Resolves the email here, then asks transactions-service; user-service never stores a balance. */
 export async function getBalance(
-  pool: Pool,
+  findUser: (email: string) => Promise<UserIdentity | undefined>,
   balance: BalanceRequestOptions,
   query: { email: string; requestId: string; authorize: (userId: string) => void },
 ): Promise<BalanceView> {
-  const user = await findUserByEmail(pool, query.email);
+  const user = await findUser(query.email);
   if (!user) throw new AppError('USER_NOT_FOUND', `no user with email ${query.email}`);
   query.authorize(user.user_id);
   const wallet = await requestWalletBalances(balance, {
