@@ -3,14 +3,17 @@ import { isConnectionError, withStatement } from '../../../shared/src/db/transac
 import {
   callMoneyBatch,
   callMoneyFunction,
+  callTransferBatch,
+  isTransferBatch,
   type MoneyCommandResult,
   type MoneyFunctionCall,
 } from '../repositories/money-command-repository.ts';
 
 /**
- * Group commit (issue 11, migration 006): money commands that arrive while earlier ones are being
- * committed wait for the next free slot and are then committed together, in one transaction of
- * one statement (run_money_batch), instead of one transaction each. Nothing waits on a timer: a
+ * Group commit (issue 11, migrations 006 and 008): money commands that arrive while earlier ones
+ * are being committed wait for the next free slot and are then committed together, in one
+ * transaction of one statement (run_transfer_batch for transfers, run_money_batch for the rest),
+ * instead of one transaction each. Nothing waits on a timer: a
  * command that finds a free slot runs at once, alone, so a single client is never slowed down;
  * batches form only when commands pile up behind busy slots, and grow with the load.
  */
@@ -54,7 +57,7 @@ export class MoneyCommandBatcher {
 
   #dispatch(): void {
     while (this.#inFlight < this.#options.concurrency && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#options.maxSize);
+      const batch = this.#takeBatch();
       this.#inFlight += 1;
       void this.#commit(batch).finally(() => {
         this.#inFlight -= 1;
@@ -63,16 +66,36 @@ export class MoneyCommandBatcher {
     }
   }
 
+  /**
+   * The oldest queued command and those after it of the same function, up to maxSize, leaving in
+   * the queue any that repeats a key already taken: a batch decides each key once, and a repeat
+   * (a retry racing its original) answers from the outcome in the next batch.
+   */
+  #takeBatch(): Pending[] {
+    const fn = this.#queue[0]?.call.fn;
+    const batch: Pending[] = [];
+    const keys = new Set<string>();
+    const rest: Pending[] = [];
+    for (const pending of this.#queue) {
+      const { claim } = pending.call;
+      const key = claim.key === null ? undefined : `${claim.scope}\n${claim.key}`;
+      if (batch.length < this.#options.maxSize && pending.call.fn === fn && !(key && keys.has(key))) {
+        batch.push(pending);
+        if (key) keys.add(key);
+      } else rest.push(pending);
+    }
+    this.#queue = rest;
+    return batch;
+  }
+
   async #commit(batch: Pending[]): Promise<void> {
     if (batch.length === 1) return this.#runAlone(batch[0]!);
     let results: MoneyCommandResult[];
     try {
       // Retried whole on a serialization failure or deadlock, like a lone command.
+      const calls = batch.map((pending) => pending.call);
       results = await withStatement(this.#pool, (client) =>
-        callMoneyBatch(
-          client,
-          batch.map((pending) => pending.call),
-        ),
+        isTransferBatch(calls) ? callTransferBatch(client, calls) : callMoneyBatch(client, calls),
       );
     } catch (error) {
       // Lost connection: the batch may have committed, so nothing is run again; each command

@@ -145,16 +145,74 @@ export async function callMoneyBatch(
              FROM run_money_batch($1::jsonb)`,
     values: [JSON.stringify(commands)],
   });
-  if (rows.length !== calls.length) {
-    throw new Error(`run_money_batch answered ${rows.length} results for ${calls.length} commands`);
-  }
-  return rows.map((row, index) => {
-    if (row.ordinal !== index) throw new Error(`run_money_batch answered out of order at ${index}`);
-    return toResult([row]);
-  });
+  return inOrder(rows, calls.length, 'run_money_batch');
 }
 
 /** Money as the functions take it: decimal text, NUMERIC on the other side. */
 export function moneyArgument(minor: bigint | undefined): SqlArgument {
   return [minor === undefined ? null : formatMinor(minor), 'text'];
+}
+
+/**
+ * Runs a batch of transfers set-based (run_transfer_batch, migration 008): the same rules and
+ * results as transfer_money per command, one statement per table for the whole batch. Every call
+ * must be a transfer_money with the batch's scope, topic, status and limit, and no key twice.
+ */
+export async function callTransferBatch(
+  client: PoolClient,
+  calls: MoneyFunctionCall[],
+): Promise<MoneyCommandResult[]> {
+  const [first] = calls;
+  if (!first) return [];
+  const column = (position: number) => calls.map((call) => sqlValue(call.args[position]!));
+  const { rows } = await client.query<ResultRecord & { ordinal: number }>({
+    name: 'run_transfer_batch',
+    text: `SELECT ordinal, verdict, status_code, response, user_id::text, balance::text, detail
+             FROM run_transfer_batch($1::text, $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[],
+                                     $7::text[], $8::text, $9::uuid[], $10::text, $11::jsonb[], $12::int)`,
+    values: [
+      first.claim.scope,
+      calls.map((call) => call.claim.key),
+      calls.map((call) => call.claim.requestHash),
+      column(0),
+      column(1),
+      column(2),
+      column(3),
+      sqlValue(first.args[4]!),
+      calls.map((call) => call.event.eventId),
+      first.event.topic,
+      calls.map((call) => JSON.stringify(call.event.headers)),
+      first.statusCode,
+    ],
+  });
+  return inOrder(rows, calls.length, 'run_transfer_batch');
+}
+
+/** A transfer batch's calls agree on what run_transfer_batch takes once for all of them. */
+export function isTransferBatch(calls: MoneyFunctionCall[]): boolean {
+  const [first] = calls;
+  return (
+    first !== undefined &&
+    calls.every(
+      (call) =>
+        call.fn === 'transfer_money' &&
+        call.args.length === 5 &&
+        call.claim.scope === first.claim.scope &&
+        call.event.topic === first.event.topic &&
+        call.statusCode === first.statusCode &&
+        call.args[4]![0] === first.args[4]![0],
+    )
+  );
+}
+
+function inOrder(
+  rows: (ResultRecord & { ordinal: number })[],
+  count: number,
+  fn: string,
+): MoneyCommandResult[] {
+  if (rows.length !== count) throw new Error(`${fn} answered ${rows.length} results for ${count} commands`);
+  return rows.map((row, index) => {
+    if (row.ordinal !== index) throw new Error(`${fn} answered out of order at ${index}`);
+    return toResult([row]);
+  });
 }
