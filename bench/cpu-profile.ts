@@ -19,7 +19,7 @@ function origin(url: string): string {
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1]!;
   if (url.startsWith('node:')) return url;
-  const inRepo = /\/((?:services|bench|scripts)\/.*)$/.exec(url);
+  const inRepo = /\/((?:services|bench|scripts|cli)\/.*)$/.exec(url);
   return inRepo ? inRepo[1]! : url;
 }
 
@@ -30,7 +30,7 @@ function origin(url: string): string {
 function nativeCaller(id: number, nodes: Map<number, ProfileNode>, parents: Map<number, number>): string {
   for (let current = parents.get(id); current !== undefined; current = parents.get(current)) {
     const url = nodes.get(current)?.callFrame.url ?? '';
-    if (/node_modules|\/services\//.test(url)) return origin(url);
+    if (/node_modules|\/(services|cli)\//.test(url)) return origin(url);
   }
   return '(no package caller)';
 }

@@ -6,14 +6,22 @@ import { runCommand } from '../scripts/stack/processes.ts';
 export const PGBENCH_DATABASE = 'bench_pgbench';
 /** Scale ≥ clients, so TPC-B's per-branch row is not the bottleneck of 16 clients. */
 export const PGBENCH_SCALE = 16;
+export const PGBENCH_CLIENTS = 16;
+export const PGBENCH_THREADS = 2;
 const PGBENCH_TIMEOUT_MARGIN_MS = 120_000;
 
-export type PgbenchResult = {
-  clients: number;
-  threads: number;
-  durationS: number;
+/** One pgbench run: the built-in TPC-B-like script for a fixed time. */
+export type PgbenchRun = {
   tps: number;
   latencyAverageMs: number;
+  /** Transactions pgbench counted as failed (PostgreSQL 15+ reports them). */
+  failedCount: number;
+};
+
+export type Pgbench = {
+  /** `pgbench -i -s PGBENCH_SCALE` into its own database on the services' server. */
+  init(): Promise<void>;
+  run(durationS: number): Promise<PgbenchRun>;
 };
 
 function environment(adminUrl: string): NodeJS.ProcessEnv {
@@ -28,45 +36,35 @@ function environment(adminUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** The built-in TPC-B-like script on the same PostgreSQL as the services: the yardstick. */
-export async function runPgbench(options: {
-  adminUrl: string;
-  clients: number;
-  threads: number;
-  durationS: number;
-  log: (line: string) => void;
-}): Promise<PgbenchResult> {
-  await ensureDatabase(options.adminUrl, PGBENCH_DATABASE);
+/** pgbench on the same PostgreSQL as the services: the yardstick the ratio targets compare with. */
+export function createPgbench(adminUrl: string, log: (line: string) => void): Pgbench {
   const pgbench = join(findPostgresBinDir(), 'pgbench');
-  const env = environment(withDatabase(options.adminUrl, PGBENCH_DATABASE));
-  options.log(`pgbench -i -s ${PGBENCH_SCALE}`);
-  await runCommand(pgbench, ['-i', '-q', '-s', String(PGBENCH_SCALE)], {
-    env,
-    timeoutMs: PGBENCH_TIMEOUT_MARGIN_MS * 3,
-  });
-  options.log(`pgbench -c ${options.clients} -j ${options.threads} -T ${options.durationS}`);
-  const output = await runCommand(
-    pgbench,
-    [
-      '-c',
-      String(options.clients),
-      '-j',
-      String(options.threads),
-      '-T',
-      String(options.durationS),
-      '-P',
-      '2',
-    ],
-    { env, timeoutMs: options.durationS * 1000 + PGBENCH_TIMEOUT_MARGIN_MS },
-  );
-  const tps = /tps = ([\d.]+)/.exec(output)?.[1];
-  const latency = /latency average = ([\d.]+) ms/.exec(output)?.[1];
-  if (!tps) throw new Error(`could not read tps from pgbench output:\n${output}`);
+  const env = environment(withDatabase(adminUrl, PGBENCH_DATABASE));
   return {
-    clients: options.clients,
-    threads: options.threads,
-    durationS: options.durationS,
-    tps: Number(tps),
-    latencyAverageMs: Number(latency ?? Number.NaN),
+    async init() {
+      await ensureDatabase(adminUrl, PGBENCH_DATABASE);
+      log(`pgbench -i -s ${PGBENCH_SCALE}`);
+      await runCommand(pgbench, ['-i', '-q', '-s', String(PGBENCH_SCALE)], {
+        env,
+        timeoutMs: PGBENCH_TIMEOUT_MARGIN_MS * 3,
+      });
+    },
+    async run(durationS) {
+      const args = ['-c', PGBENCH_CLIENTS, '-j', PGBENCH_THREADS, '-T', durationS].map(String);
+      log(`pgbench ${args.join(' ')}`);
+      const output = await runCommand(pgbench, args, {
+        env,
+        timeoutMs: durationS * 1000 + PGBENCH_TIMEOUT_MARGIN_MS,
+      });
+      const tps = /tps = ([\d.]+)/.exec(output)?.[1];
+      if (!tps) throw new Error(`could not read tps from pgbench output:\n${output}`);
+      const latency = /latency average = ([\d.]+) ms/.exec(output)?.[1];
+      const failed = /number of failed transactions: (\d+)/.exec(output)?.[1];
+      return {
+        tps: Number(tps),
+        latencyAverageMs: Number(latency ?? Number.NaN),
+        failedCount: Number(failed ?? 0),
+      };
+    },
   };
 }

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { parseDurationMs } from '../test/chaos/duration.ts';
+
+/**
+ * Node flags the services run with unless --node-flags says otherwise: the image's
+ * `--enable-source-maps` (Dockerfile NODE_OPTIONS) and a young generation capped at 4 MB per
+ * semi-space. V8 otherwise grows the new space to tens of MB under load: peak RSS 250–300 MB
+ * per service with the default, 130–190 MB with 4 MB, for ~20 scavenges/s of ~0.5 ms and no
+ * measurable loss of throughput (bench/tuning-notes.md).
+ */
+export const SERVICE_NODE_FLAGS_DEFAULT = '--enable-source-maps --max-semi-space-size=4';
+/**
+ * 10 s phases × 3 repetitions (6 HTTP phases and pgbench a round), then the dashboard's 3 × 10 s:
+ * a whole `npm run bench` takes about 5 minutes on the 2-core machine.
+ */
+export const PHASE_DURATION_DEFAULT = '10s';
+export const REPEAT_DEFAULT = 3;
+export const DASHBOARD_DURATION_DEFAULT = '10s';
+const PHASE_DURATION_MAX_MS = 5 * 60_000;
+const REPEAT_MAX = 20;
+
+/** What `--only` can name: one HTTP operation, pgbench, or the dashboard phase. */
+export const PHASE_NAMES = [
+  'transferMoney',
+  'addMoney',
+  'getBalance',
+  'createUser',
+  'pgbench',
+  'dashboard',
+] as const;
+export type PhaseName = (typeof PHASE_NAMES)[number];
+
+export type BenchOptions = {
+  phaseDurationMs: number;
+  repeat: number;
+  dashboardDurationMs: number;
+  profile: boolean;
+  keep: boolean;
+  /** The phases to run; all of them unless --only, --dashboard or a --skip-… says otherwise. */
+  phases: ReadonlySet<PhaseName>;
+  fromSource: boolean;
+  serviceNodeFlags: string[];
+  poolSize: string | undefined;
+};
+
+const USAGE = `npm run bench -- [options]
+  --phase-duration 10s    length of each HTTP phase and pgbench run (up to 5m)
+  --repeat 3              how many times each phase runs; the report gives the median and min–max
+  --only <phase>          one of ${PHASE_NAMES.join(', ')} (repeatable)
+  --dashboard             only the dashboard phase (same as --only dashboard)
+  --dashboard-duration 10s  length of each dashboard repetition at 2,000 events/s
+  --skip-pgbench, --skip-dashboard
+  --from-source           run the services' TypeScript sources instead of dist
+  --node-flags "<flags>"  Node/V8 flags of both services (default "${SERVICE_NODE_FLAGS_DEFAULT}")
+  --pool-size <n>         DATABASE_POOL_SIZE of both services
+  --profile               CPU-profile the transactions-service and the dashboard's windows, print summaries
+  --keep                  keep the stack's directory (logs, data) afterwards`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function durationMs(name: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms && ms <= PHASE_DURATION_MAX_MS) return ms;
+  return fail(`--${name} must be a duration up to 5m, got ${text}`);
+}
+
+export function readBenchOptions(args: string[] = process.argv.slice(2)): BenchOptions {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(args).values;
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > REPEAT_MAX)
+    fail(`--repeat must be a whole number from 1 to ${REPEAT_MAX}, got ${values.repeat}`);
+  const only = [...(values.only ?? []), ...(values.dashboard ? ['dashboard'] : [])];
+  for (const name of only)
+    if (!(PHASE_NAMES as readonly string[]).includes(name)) fail(`--only: no phase called ${name}`);
+  const phases = new Set<PhaseName>(only.length > 0 ? (only as PhaseName[]) : PHASE_NAMES);
+  if (values['skip-pgbench']) phases.delete('pgbench');
+  if (values['skip-dashboard']) phases.delete('dashboard');
+  return {
+    phaseDurationMs: durationMs('phase-duration', values['phase-duration']),
+    repeat,
+    dashboardDurationMs: durationMs('dashboard-duration', values['dashboard-duration']),
+    profile: values.profile,
+    keep: values.keep,
+    phases,
+    fromSource: values['from-source'],
+    serviceNodeFlags: values['node-flags'].split(/\s+/).filter((flag) => flag !== ''),
+    poolSize: values['pool-size'],
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      'phase-duration': { type: 'string', default: PHASE_DURATION_DEFAULT },
+      repeat: { type: 'string', default: String(REPEAT_DEFAULT) },
+      only: { type: 'string', multiple: true },
+      dashboard: { type: 'boolean', default: false },
+      'dashboard-duration': { type: 'string', default: DASHBOARD_DURATION_DEFAULT },
+      'skip-pgbench': { type: 'boolean', default: false },
+      'skip-dashboard': { type: 'boolean', default: false },
+      'from-source': { type: 'boolean', default: false },
+      'node-flags': { type: 'string', default: SERVICE_NODE_FLAGS_DEFAULT },
+      'pool-size': { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}

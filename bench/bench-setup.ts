@@ -1,0 +1,119 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { StackState } from '../scripts/stack/index.ts';
+import { findFreePort } from '../scripts/stack/ports.ts';
+import type { BenchOptions } from './bench-options.ts';
+import type { BenchClient, BenchUser } from './bench-requests.ts';
+import { compiledServerScript, type ServiceName, sourceServerScript } from './compiled-services.ts';
+import { createServiceProcess, type ServiceProcess } from './service-process.ts';
+
+export const USERS_FUNDED = 200;
+const FUNDING_AMOUNT = '1000000.00';
+const SETUP_CONCURRENCY = 16;
+const WALLETS_OPEN_TIMEOUT_MS = 60_000;
+
+export type Services = Record<ServiceName, ServiceProcess>;
+
+/** One replica of each service as a process, as production runs them, with auth on. */
+export async function startServices(options: {
+  stack: StackState;
+  operatorToken: string;
+  bench: BenchOptions;
+  logDir: string;
+  /** Where the transactions-service writes its CPU profile, when profiling. */
+  profileDir: string | undefined;
+}): Promise<Services> {
+  const { stack, bench } = options;
+  const script = (name: ServiceName) =>
+    bench.fromSource ? sourceServerScript(name) : compiledServerScript(name);
+  const env = {
+    WALLET_OPERATOR_TOKEN: options.operatorToken,
+    KAFKA_BROKERS: stack.kafka.brokers.join(','),
+    NATS_URL: stack.nats.url,
+    LOG_LEVEL: 'warn',
+    ...(bench.poolSize ? { DATABASE_POOL_SIZE: bench.poolSize } : {}),
+    NODE_ENV: 'production',
+    RATE_LIMIT_PER_SECOND: '1000000',
+  };
+  const services: Services = {
+    'transactions-service': createServiceProcess({
+      name: 'transactions-service',
+      script: script('transactions-service'),
+      port: await findFreePort(),
+      env: { ...env, DATABASE_URL: stack.postgres.databases.transactions },
+      logDir: options.logDir,
+      nodeFlags: [
+        ...bench.serviceNodeFlags,
+        ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+      ],
+    }),
+    'user-service': createServiceProcess({
+      name: 'user-service',
+      script: script('user-service'),
+      port: await findFreePort(),
+      env: { ...env, DATABASE_URL: stack.postgres.databases.users },
+      logDir: options.logDir,
+      nodeFlags: bench.serviceNodeFlags,
+    }),
+  };
+  await services['transactions-service'].start();
+  await services['user-service'].start();
+  return services;
+}
+
+export async function stopServices(services: Services | undefined): Promise<void> {
+  await services?.['transactions-service'].stop();
+  await services?.['user-service'].stop();
+}
+
+async function inParallel(count: number, work: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await work(next++);
+  };
+  await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, worker));
+}
+
+/** Funded users for the money phases (not measured): created, their wallets open, money added. */
+export async function setUpUsers(options: {
+  client: BenchClient;
+  services: Services;
+  transactionsDbUrl: string;
+  runId: string;
+}): Promise<BenchUser[]> {
+  const { client, runId } = options;
+  const usersUrl = options.services['user-service'].url;
+  const transactionsUrl = options.services['transactions-service'].url;
+  const users: BenchUser[] = [];
+  await inParallel(USERS_FUNDED, async (index) => {
+    const email = `bench-${runId}-${index}@example.com`;
+    const { status, json } = await client.call('POST', `${usersUrl}/createUser`, { email });
+    if (status !== 201) throw new Error(`createUser answered ${status}: ${JSON.stringify(json)}`);
+    users.push({ userId: (json as { user_id: string }).user_id, email });
+  });
+  await waitForWallets(options.transactionsDbUrl, USERS_FUNDED);
+  await inParallel(users.length, async (index) => {
+    const body = { user_id: users[index]!.userId, amount: FUNDING_AMOUNT };
+    const key = `${runId}-fund-${index}`;
+    const { status } = await client.call('POST', `${transactionsUrl}/addMoney`, body, key);
+    if (status !== 200) throw new Error(`funding answered ${status}`);
+  });
+  return users;
+}
+
+/** Wallets open when the transactions-service has read the users' user-created events. */
+async function waitForWallets(transactionsDbUrl: string, count: number): Promise<void> {
+  const client = new pg.Client({ connectionString: transactionsDbUrl });
+  await client.connect();
+  try {
+    const deadlineMs = Date.now() + WALLETS_OPEN_TIMEOUT_MS;
+    for (;;) {
+      const { rows } = await client.query<{ count: string }>('SELECT count(*)::text AS count FROM users');
+      if (Number(rows[0]?.count) >= count) return;
+      if (Date.now() > deadlineMs) throw new Error('wallets did not open in time');
+      await sleep(200);
+    }
+  } finally {
+    await client.end();
+  }
+}
