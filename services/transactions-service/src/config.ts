@@ -10,6 +10,9 @@ export const IDEMPOTENCY_CLEANUP_INTERVAL_MS_DEFAULT = 10 * 60 * 1_000;
 export const HOLD_EXPIRY_INTERVAL_MS_DEFAULT = 1_000;
 /** How often the ledger is checkpointed (when something changed): history older than this is pinned outside. */
 export const LEDGER_CHECKPOINT_INTERVAL_MS_DEFAULT = 60_000;
+/** Group commit (operations/money-command-batcher.ts): batches in flight at once, and their largest size. */
+export const MONEY_BATCH_CONCURRENCY_DEFAULT = 4;
+export const MONEY_BATCH_MAX_SIZE_DEFAULT = 64;
 
 export const transactionsEnvSchema = commonEnvSchema.extend({
   /** 0 picks a free port (tests); `startTransactionsService` reports the real one in `url`. */
@@ -32,6 +35,9 @@ export const transactionsEnvSchema = commonEnvSchema.extend({
     .min(100)
     .max(24 * 60 * 60 * 1_000)
     .default(LEDGER_CHECKPOINT_INTERVAL_MS_DEFAULT),
+  MONEY_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(MONEY_BATCH_CONCURRENCY_DEFAULT),
+  /** 1 turns group commit off: every money command is a transaction of its own. */
+  MONEY_BATCH_MAX_SIZE: z.coerce.number().int().min(1).max(500).default(MONEY_BATCH_MAX_SIZE_DEFAULT),
 });
 
 export type TransactionsConfig = z.infer<typeof transactionsEnvSchema>;

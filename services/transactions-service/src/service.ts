@@ -23,6 +23,7 @@ import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
 import { type RunningConsumer, startConsumerWithRetry } from './messaging/start-consumer-with-retry.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
+import { configureMoneyBatching, moneyBatchSizeMetric } from './operations/money-command-batcher.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 export const MIGRATION_LOCK_NAME = 'transactions-service:migrations';
@@ -84,6 +85,11 @@ export async function startTransactionsService(
     const natsState = trackNatsConnection(nc);
     let consumer: RunningConsumer | undefined;
     const metrics = createServiceMetrics(SERVICE_NAME);
+    configureMoneyBatching(pool, {
+      concurrency: config.MONEY_BATCH_CONCURRENCY,
+      maxSize: config.MONEY_BATCH_MAX_SIZE,
+      onBatch: moneyBatchSizeMetric(metrics.registry),
+    });
 
     app = await buildTransactionsApp({
       pool,

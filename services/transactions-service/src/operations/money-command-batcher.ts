@@ -1,5 +1,7 @@
+import { Histogram, type Registry } from 'prom-client';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import { isConnectionError, withStatement } from '../../../shared/src/db/transaction.ts';
+import { MONEY_BATCH_CONCURRENCY_DEFAULT, MONEY_BATCH_MAX_SIZE_DEFAULT } from '../config.ts';
 import {
   callMoneyBatch,
   callMoneyFunction,
@@ -26,7 +28,10 @@ export type MoneyBatchOptions = {
   onBatch?: (size: number) => void;
 };
 
-export const MONEY_BATCH_DEFAULTS: MoneyBatchOptions = { concurrency: 4, maxSize: 64 };
+export const MONEY_BATCH_DEFAULTS: MoneyBatchOptions = {
+  concurrency: MONEY_BATCH_CONCURRENCY_DEFAULT,
+  maxSize: MONEY_BATCH_MAX_SIZE_DEFAULT,
+};
 
 /** A command that may share a transaction: it names every wallet it will lock. */
 export type BatchableCall = MoneyFunctionCall & { wallets: string[] };
@@ -140,4 +145,15 @@ export function moneyCommandBatcher(pool: Pool): MoneyCommandBatcher {
     batchers.set(pool, batcher);
   }
   return batcher;
+}
+
+/** wallet_money_batch_size: how many money commands each committed transaction carried. */
+export function moneyBatchSizeMetric(registry: Registry): (size: number) => void {
+  const histogram = new Histogram({
+    name: 'wallet_money_batch_size',
+    help: 'Money commands committed per database transaction (group commit)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [registry],
+  });
+  return (size) => histogram.observe(size);
 }
