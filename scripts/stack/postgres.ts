@@ -60,7 +60,11 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   ).catch((error) => fail('pg_ctl start', error));
 
   const pid = readPidFile(join(paths.data, 'postmaster.pid'));
-  const adminUrl = `postgres://${postgresUser}:${password}@${loopbackHost}:${port}/postgres`;
+  const adminUrl = viaUnixSocket(
+    `postgres://${postgresUser}:${password}@${loopbackHost}:${port}/postgres`,
+    paths.data,
+    port,
+  );
   await waitUntil(() => probePostgres(adminUrl), {
     what: 'postgres',
     timeoutMs: readyTimeoutMs,
@@ -158,6 +162,23 @@ function writeServerSettings(data: string, port: number, fast: boolean, runAs: R
   const file = join(data, 'wallet.conf');
   writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   if (runAs) chownSync(file, runAs.uid, runAs.gid);
+}
+
+/** Longest socket path the kernel takes (sun_path is 108 bytes with its NUL). */
+const socketPathMax = 107;
+
+/**
+ * The URL with `?host=<data dir>`: pg (and libpq) then connect over the server's Unix socket
+ * there, keeping 127.0.0.1:port only as a name. Per query that saves the loopback TCP stack on
+ * both sides: in a 16-client micro-benchmark, ~10 µs of node and ~12 µs of PostgreSQL CPU of
+ * ~40 + ~80 µs (bench/tuning-notes.md). Local connections are trusted (initdb --auth-local=trust),
+ * which is safe because the socket is in the 0700 data directory. A data directory too deep for a
+ * socket path keeps TCP (postgres creates no socket there either).
+ */
+function viaUnixSocket(tcpUrl: string, dataDir: string, port: number): string {
+  if (join(dataDir, `.s.PGSQL.${port}`).length > socketPathMax) return tcpUrl;
+  // %-escaped, not URLSearchParams' form encoding: libpq reads a '+' as a plus, not a space.
+  return `${tcpUrl}?host=${encodeURIComponent(dataDir)}`;
 }
 
 function ensurePassword(file: string): string {

@@ -69,4 +69,20 @@ describe('PostgreSQL in the test stack', () => {
     );
     expect(found.rowCount).toBe(0);
   });
+
+  it('given the stack it started, when a service database is reached by its URL, then the connection is the Unix socket, not TCP', async () => {
+    const { databases, managed } = getStack().postgres;
+    // A PostgreSQL given by DATABASE_ADMIN_URL is reached however that URL says.
+    if (!managed) return;
+
+    const client = await withPostgresClient(databases.users, async (connection) => {
+      const result = await connection.query<{ address: string | null }>(
+        'select inet_client_addr() as address',
+      );
+      return result.rows[0];
+    });
+
+    // inet_client_addr() is null for a Unix-socket connection.
+    expect(client).toEqual({ address: null });
+  });
 });
