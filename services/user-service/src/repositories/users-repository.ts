@@ -1,5 +1,4 @@
 import type { Queryable } from '../../../shared/src/db/queryable.ts';
-import { AppError } from '../../../shared/src/errors.ts';
 import type { UserPagePosition } from './user-page-cursor.ts';
 
 /** A users row as the API shows it, plus the exact created_at text that page cursors carry. */
@@ -10,29 +9,8 @@ export type UserRow = {
   created_at_exact: string;
 };
 
-const UNIQUE_VIOLATION = '23505';
-
 const USER_COLUMNS = `user_id::text, email, created_at,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_exact`;
-
-/**
- * Inserts a user; a taken email (in any case) is EMAIL_TAKEN. The unique index decides, not a
- * prior SELECT, so two concurrent requests for one email cannot both succeed.
- */
-export async function insertUser(db: Queryable, user: { userId: string; email: string }): Promise<UserRow> {
-  try {
-    const { rows } = await db.query<UserRow>(
-      `INSERT INTO users (user_id, email) VALUES ($1::uuid, $2::text) RETURNING ${USER_COLUMNS}`,
-      [user.userId, user.email],
-    );
-    return rows[0]!;
-  } catch (error) {
-    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) {
-      throw new AppError('EMAIL_TAKEN', `${user.email} is already registered`);
-    }
-    throw error;
-  }
-}
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(

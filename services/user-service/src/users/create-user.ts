@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from '../../../shared/src/db/pool.ts';
-import { withTransaction } from '../../../shared/src/db/transaction.ts';
+import type { Pool } from '../../../shared/src/db/pool.ts';
+import { withStatement } from '../../../shared/src/db/transaction.ts';
 import { AppError } from '../../../shared/src/errors.ts';
-import { enqueueUserCreated } from '../messaging/user-created-event.ts';
-import { claimIdempotencyKey, findIdempotencyRecord } from '../repositories/idempotency-repository.ts';
-import { findUserById, insertUser, type UserRow } from '../repositories/users-repository.ts';
-import { toUserView } from './user-view.ts';
+import { outboxEventHeaders } from '../../../shared/src/outbox/enqueue-event.ts';
+import { USER_CREATED_EVENT_TYPE, userCreatedTopic } from '../messaging/user-created-event.ts';
+import { createUserWithEvent } from '../repositories/create-user-statement.ts';
+import { findIdempotencyRecord } from '../repositories/idempotency-repository.ts';
+import { findUserById, type UserRow } from '../repositories/users-repository.ts';
 
 export type CreateUserCommand = {
   email: string;
@@ -17,37 +18,39 @@ export type CreateUserCommand = {
 export type CreateUserResult = { user: UserRow; replayed: boolean };
 
 /**
- * One transaction: (claim the idempotency key,) insert the user, write the user-created event to
+ * One statement: (claim the idempotency key,) insert the user, write the user-created event to
  * the outbox. Either all of it commits or none; the relay publishes the event after commit.
  */
 export async function createUser(pool: Pool, command: CreateUserCommand): Promise<CreateUserResult> {
-  return withTransaction(pool, async (client) => {
-    const userId = randomUUID();
-    if (command.idempotencyKey !== undefined) {
-      const claimed = await claimIdempotencyKey(client, {
-        key: command.idempotencyKey,
-        email: command.email,
-        userId,
-      });
-      if (!claimed) return replay(client, command.idempotencyKey, command.email);
-    }
-    const user = await insertUser(client, { userId, email: command.email });
-    await enqueueUserCreated(client, {
-      namespace: command.namespace,
-      payload: toUserView(user),
-      requestId: command.requestId,
-    });
-    return { user, replayed: false };
-  });
+  const eventId = randomUUID();
+  const created = await withStatement(pool, (client) =>
+    createUserWithEvent(client, {
+      userId: randomUUID(),
+      email: command.email,
+      idempotencyKey: command.idempotencyKey,
+      event: {
+        eventId,
+        topic: userCreatedTopic(command.namespace),
+        headers: outboxEventHeaders({ eventId, type: USER_CREATED_EVENT_TYPE, requestId: command.requestId }),
+      },
+    }),
+  );
+  if (created) return { user: created, replayed: false };
+  if (command.idempotencyKey === undefined)
+    throw new Error('createUser inserted nothing without an Idempotency-Key');
+  return replay(pool, command.idempotencyKey, command.email);
 }
 
-/** The key was used before: same email → the first response again; another email → 422. */
-async function replay(client: PoolClient, key: string, email: string): Promise<CreateUserResult> {
-  const record = await findIdempotencyRecord(client, key);
+/**
+ * The key was used before, by a request that committed: same email → the first response again;
+ * another email → 422.
+ */
+async function replay(pool: Pool, key: string, email: string): Promise<CreateUserResult> {
+  const record = await findIdempotencyRecord(pool, key);
   if (!record || record.email !== email) {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used to create another user');
   }
-  const user = await findUserById(client, record.user_id);
+  const user = await findUserById(pool, record.user_id);
   // The key row and the user commit together, so the user exists; assert it loudly if not.
   if (!user) throw new Error(`idempotency key ${key} points at missing user ${record.user_id}`);
   return { user, replayed: true };
