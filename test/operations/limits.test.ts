@@ -14,7 +14,7 @@ import {
   uniqueNamespace,
 } from '../support/index.ts';
 
-/** Small enough to reach in a burst; the default is 1000 per second per token. */
+/** Small enough to reach in a burst (the default is 20,000 per second per token); callers without a token get the same here. */
 const RATE_LIMIT_PER_SECOND = 5;
 const BURST_SIZE = 20;
 const READER_TOKEN = 'limits-reader-token-4e8a0c';

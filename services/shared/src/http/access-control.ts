@@ -2,11 +2,25 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import { type CommonConfig, readTokenTable, type TokenConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { callerOf, isPublicRoute, registerAuth, type TokenCallers, tokenCallers } from './auth-plugin.ts';
+import {
+  ADDRESS_KEY_PREFIX,
+  callerOf,
+  isPublicRoute,
+  registerAuth,
+  TOKEN_KEY_PREFIX,
+  type TokenCallers,
+  tokenCallers,
+} from './auth-plugin.ts';
 import type { HttpApp } from './create-http-app.ts';
 
 /** The rate limit counts requests in windows of this length; RATE_LIMIT_PER_SECOND is per window. */
 export const RATE_LIMIT_WINDOW_MS = 1_000;
+/**
+ * Per client address, requests without a valid token (health probes are not counted) get at most
+ * this many per window, or RATE_LIMIT_PER_SECOND if lower: plenty for a client that lost its
+ * token, and made-up tokens stay slow to try.
+ */
+export const RATE_LIMIT_WITHOUT_TOKEN_PER_SECOND_MAX = 1_000;
 /** Callers tracked at once per replica; the least recent are forgotten first, so memory stays bounded. */
 export const RATE_LIMIT_TRACKED_CALLERS_MAX = 10_000;
 
@@ -29,7 +43,10 @@ export async function registerAccessControl(app: HttpApp, config: AccessConfig):
   // The limit runs before the token check, so guessing tokens is limited too (per address).
   await app.register(rateLimit, {
     global: false,
-    max: config.RATE_LIMIT_PER_SECOND,
+    max: (_request, key) =>
+      key.startsWith(TOKEN_KEY_PREFIX)
+        ? config.RATE_LIMIT_PER_SECOND
+        : Math.min(config.RATE_LIMIT_PER_SECOND, RATE_LIMIT_WITHOUT_TOKEN_PER_SECOND_MAX),
     timeWindow: RATE_LIMIT_WINDOW_MS,
     cache: RATE_LIMIT_TRACKED_CALLERS_MAX,
     keyGenerator: (request) => rateLimitKey(request, tokens),
@@ -51,7 +68,7 @@ export async function registerAccessControl(app: HttpApp, config: AccessConfig):
  */
 function rateLimitKey(request: FastifyRequest, tokens: TokenCallers): string {
   const caller = callerOf(request, tokens);
-  return 'rateLimitKey' in caller ? caller.rateLimitKey : `address:${request.ip}`;
+  return 'rateLimitKey' in caller ? caller.rateLimitKey : `${ADDRESS_KEY_PREFIX}${request.ip}`;
 }
 
 /** Every operation that needs a token says so in OpenAPI (the scheme itself is in create-http-app.ts). */

@@ -16,6 +16,10 @@ declare module 'fastify' {
   }
 }
 
+/** Rate-limit keys: per valid token, else per client address. */
+export const TOKEN_KEY_PREFIX = 'token:';
+export const ADDRESS_KEY_PREFIX = 'address:';
+
 /** A valid token's principal and its rate-limit key, or why there is none. */
 export type BearerCaller =
   | { principal: Principal; rateLimitKey: string }
@@ -29,7 +33,7 @@ export function tokenCallers(tokens: TokenEntry[]): TokenCallers {
   for (const entry of tokens) {
     const { digest, ...principal } = entry;
     // The key holds the token's digest, never the token.
-    callers.set(entry, { principal, rateLimitKey: `token:${digest.toString('hex')}` });
+    callers.set(entry, { principal, rateLimitKey: `${TOKEN_KEY_PREFIX}${digest.toString('hex')}` });
   }
   return { entries: tokens, callers };
 }
