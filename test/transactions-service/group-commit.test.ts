@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AppError } from '../../services/shared/src/errors.ts';
 import { addMoney } from '../../services/transactions-service/src/operations/add-money.ts';
 import { configureMoneyBatching } from '../../services/transactions-service/src/operations/money-command-batcher.ts';
 import { transferMoney } from '../../services/transactions-service/src/operations/transfer-money.ts';
 import { withdrawMoney } from '../../services/transactions-service/src/operations/withdraw-money.ts';
-import { call } from '../support/index.ts';
+import { call, startTestTransactionsService } from '../support/index.ts';
 import { auditOverHttp } from './ledger-audit-harness.ts';
 import {
   balanceText,
@@ -206,17 +206,49 @@ describe('group commit', () => {
     await tx.pool.query('ALTER TABLE users DROP CONSTRAINT group_commit_test_cap');
   });
 
-  it('Given many clients over HTTP, When transfers arrive together, Then several share a transaction and no money is made or lost', async () => {
+  it('Given deposits queued behind a busy slot, When they commit together, Then each answers with its own balance and the ledger chains', async () => {
     // Given
+    const [alice, bob] = await openWalletsDirectly(tx.pool, 2);
+    const deposit = (userId: string, amountMinor: bigint, idempotencyKey?: string) =>
+      addMoney(serial, tx.namespace, { userId, amountMinor, idempotencyKey, requestId: randomUUID() });
+    await tx.pool.query("UPDATE users SET status = 'closed' WHERE user_id = $1", [bob]);
+    committedSizes.length = 0;
+
+    // When
+    const settled = await Promise.allSettled([
+      deposit(alice!, 100n),
+      deposit(alice!, 250n, `group-${randomUUID()}`),
+      deposit(bob!, 100n),
+      deposit(alice!, 5n),
+      deposit(randomUUID(), 5n),
+    ]);
+
+    // Then
+    expect(committedSizes).toEqual([1, 4]);
+    expect(
+      settled.map((result) =>
+        result.status === 'fulfilled' ? result.value.body.updated_balance : result.reason.code,
+      ),
+    ).toEqual([1, 3.5, 'WALLET_CLOSED', 3.55, 'USER_NOT_FOUND']);
+    expect(await balanceText(tx.pool, alice!)).toBe('3.55');
+    expect(await countRows(tx.pool, 'SELECT count(*) FROM transactions WHERE user_id = $1', [alice])).toBe(3);
+  });
+
+  it('Given many clients over HTTP, When transfers arrive together, Then several share a transaction and no money is made or lost', async () => {
+    // Given: a replica of its own that commits one batch at a time, so a burst must queue
+    const replica = await startTestTransactionsService(tx.database.url, tx.namespace, {
+      MONEY_BATCH_CONCURRENCY: '1',
+    });
+    onTestFinished(() => replica.stop());
     const userIds = await openWalletsDirectly(tx.pool, 8);
     for (const userId of userIds) {
-      await call(tx.service.url, 'POST', '/addMoney', { json: { user_id: userId, amount: '100.00' } });
+      await call(replica.url, 'POST', '/addMoney', { json: { user_id: userId, amount: '100.00' } });
     }
 
     // When
     const responses = await Promise.all(
       Array.from({ length: 120 }, (_, index) =>
-        call(tx.service.url, 'POST', '/transferMoney', {
+        call(replica.url, 'POST', '/transferMoney', {
           json: {
             from_user_id: userIds[index % 8],
             to_user_id: userIds[(index * 3 + 1) % 8],
@@ -240,6 +272,6 @@ describe('group commit', () => {
     );
     expect(rows[0]!.total).toBe('800.00');
     // Rows written set-based chain and hash exactly as rows written one by one.
-    expect((await auditOverHttp(tx.service.url)).findings).toEqual([]);
+    expect((await auditOverHttp(replica.url)).findings).toEqual([]);
   });
 });

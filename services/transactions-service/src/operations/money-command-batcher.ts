@@ -3,10 +3,8 @@ import type { Pool } from '../../../shared/src/db/pool.ts';
 import { isConnectionError, withStatement } from '../../../shared/src/db/transaction.ts';
 import { MONEY_BATCH_CONCURRENCY_DEFAULT, MONEY_BATCH_MAX_SIZE_DEFAULT } from '../config.ts';
 import {
-  callMoneyBatch,
   callMoneyFunction,
-  callTransferBatch,
-  isTransferBatch,
+  commitMoneyBatch,
   type MoneyCommandResult,
   type MoneyFunctionCall,
 } from '../repositories/money-command-repository.ts';
@@ -14,7 +12,7 @@ import {
 /**
  * Group commit (issue 11, migrations 006 and 008): money commands that arrive while earlier ones
  * are being committed wait for the next free slot and are then committed together, in one
- * transaction of one statement (run_transfer_batch for transfers, run_money_batch for the rest),
+ * transaction of one statement (run_transfer_batch, run_deposit_batch, run_money_batch for the rest),
  * instead of one transaction each. Nothing waits on a timer: a
  * command that finds a free slot runs at once, alone, so a single client is never slowed down;
  * batches form only when commands pile up behind busy slots, and grow with the load.
@@ -99,9 +97,7 @@ export class MoneyCommandBatcher {
     try {
       // Retried whole on a serialization failure or deadlock, like a lone command.
       const calls = batch.map((pending) => pending.call);
-      results = await withStatement(this.#pool, (client) =>
-        isTransferBatch(calls) ? callTransferBatch(client, calls) : callMoneyBatch(client, calls),
-      );
+      results = await withStatement(this.#pool, (client) => commitMoneyBatch(client, calls));
     } catch (error) {
       // Lost connection: the batch may have committed, so nothing is run again; each command
       // answers as a lone one would (outcome unknown: the client retries with its key).

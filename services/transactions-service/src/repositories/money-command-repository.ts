@@ -121,7 +121,7 @@ export async function callMoneyFunction(
  * 006), each with its own result, in the order given. Arguments travel as one JSON array, in the
  * functions' parameter order; the batch function casts them as the lone call's placeholders do.
  */
-export async function callMoneyBatch(
+async function callMoneyBatch(
   client: PoolClient,
   calls: (MoneyFunctionCall & { wallets: string[] })[],
 ): Promise<MoneyCommandResult[]> {
@@ -154,55 +154,69 @@ export function moneyArgument(minor: bigint | undefined): SqlArgument {
 }
 
 /**
- * Runs a batch of transfers set-based (run_transfer_batch, migration 008): the same rules and
- * results as transfer_money per command, one statement per table for the whole batch. Every call
- * must be a transfer_money with the batch's scope, topic, status and limit, and no key twice.
+ * The commands that batch set-based (migration 008): their batch function, and the SQL array
+ * types of their per-command arguments. The last argument, the balance limit, is one for all.
  */
-export async function callTransferBatch(
-  client: PoolClient,
-  calls: MoneyFunctionCall[],
-): Promise<MoneyCommandResult[]> {
+const SET_BATCHES: Record<string, { batchFn: string; argTypes: string[] }> = {
+  transfer_money: { batchFn: 'run_transfer_batch', argTypes: ['uuid', 'uuid', 'uuid', 'text'] },
+  add_money: { batchFn: 'run_deposit_batch', argTypes: ['uuid', 'uuid', 'text'] },
+};
+
+/** The batch function that takes these calls set-based, when they agree on what it takes once. */
+function setBatchOf(calls: MoneyFunctionCall[]) {
   const [first] = calls;
-  if (!first) return [];
-  const column = (position: number) => calls.map((call) => sqlValue(call.args[position]!));
-  const { rows } = await client.query<ResultRecord & { ordinal: number }>({
-    name: 'run_transfer_batch',
-    text: `SELECT ordinal, verdict, status_code, response, user_id::text, balance::text, detail
-             FROM run_transfer_batch($1::text, $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[],
-                                     $7::text[], $8::text, $9::uuid[], $10::text, $11::jsonb[], $12::int)`,
-    values: [
-      first.claim.scope,
-      calls.map((call) => call.claim.key),
-      calls.map((call) => call.claim.requestHash),
-      column(0),
-      column(1),
-      column(2),
-      column(3),
-      sqlValue(first.args[4]!),
-      calls.map((call) => call.event.eventId),
-      first.event.topic,
-      calls.map((call) => JSON.stringify(call.event.headers)),
-      first.statusCode,
-    ],
-  });
-  return inOrder(rows, calls.length, 'run_transfer_batch');
+  const batch = first && SET_BATCHES[first.fn];
+  if (!batch) return undefined;
+  const limitAt = batch.argTypes.length;
+  const agree = calls.every(
+    (call) =>
+      call.fn === first.fn &&
+      call.args.length === limitAt + 1 &&
+      call.claim.scope === first.claim.scope &&
+      call.event.topic === first.event.topic &&
+      call.statusCode === first.statusCode &&
+      call.args[limitAt]![0] === first.args[limitAt]![0],
+  );
+  return agree ? { ...batch, first, limitAt } : undefined;
 }
 
-/** A transfer batch's calls agree on what run_transfer_batch takes once for all of them. */
-export function isTransferBatch(calls: MoneyFunctionCall[]): boolean {
-  const [first] = calls;
-  return (
-    first !== undefined &&
-    calls.every(
-      (call) =>
-        call.fn === 'transfer_money' &&
-        call.args.length === 5 &&
-        call.claim.scope === first.claim.scope &&
-        call.event.topic === first.event.topic &&
-        call.statusCode === first.statusCode &&
-        call.args[4]![0] === first.args[4]![0],
-    )
-  );
+/**
+ * Commits a batch in one statement: transfers or deposits set-based (run_transfer_batch,
+ * run_deposit_batch: the same rules and results per command as transfer_money and add_money, one
+ * statement per table for the whole batch), anything else through run_money_batch. A batch never
+ * carries one key twice (the batcher sees to it).
+ */
+export function commitMoneyBatch(
+  client: PoolClient,
+  calls: (MoneyFunctionCall & { wallets: string[] })[],
+): Promise<MoneyCommandResult[]> {
+  const batch = setBatchOf(calls);
+  if (!batch) return callMoneyBatch(client, calls);
+  const { batchFn, argTypes, first, limitAt } = batch;
+  const perCommand = argTypes.map((type, position) => ({
+    type: `${type}[]`,
+    value: calls.map((call) => sqlValue(call.args[position]!)),
+  }));
+  const parameters = [
+    { type: 'text', value: first.claim.scope },
+    { type: 'text[]', value: calls.map((call) => call.claim.key) },
+    { type: 'text[]', value: calls.map((call) => call.claim.requestHash) },
+    ...perCommand,
+    { type: 'text', value: sqlValue(first.args[limitAt]!) },
+    { type: 'uuid[]', value: calls.map((call) => call.event.eventId) },
+    { type: 'text', value: first.event.topic },
+    { type: 'jsonb[]', value: calls.map((call) => JSON.stringify(call.event.headers)) },
+    { type: 'int', value: first.statusCode },
+  ];
+  const placeholders = parameters.map(({ type }, index) => `$${index + 1}::${type}`).join(', ');
+  return client
+    .query<ResultRecord & { ordinal: number }>({
+      name: batchFn,
+      text: `SELECT ordinal, verdict, status_code, response, user_id::text, balance::text, detail
+               FROM ${batchFn}(${placeholders})`,
+      values: parameters.map(({ value }) => value),
+    })
+    .then(({ rows }) => inOrder(rows, calls.length, batchFn));
 }
 
 function inOrder(
