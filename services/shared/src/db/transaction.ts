@@ -32,7 +32,8 @@ export function isConnectionError(error: unknown): boolean {
   const message = (error as { message?: unknown })?.message;
   if (typeof message === 'string' && CONNECTION_LOST_MESSAGE.test(message)) return true;
   if (typeof code !== 'string') return false;
-  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND'].includes(code)) return true;
+  // ENOENT: over a Unix socket, PostgreSQL removes the socket file while it restarts.
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'ENOENT'].includes(code)) return true;
   return CONNECTION_SQLSTATE_CLASSES.some((prefix) => code.startsWith(prefix));
 }
 
