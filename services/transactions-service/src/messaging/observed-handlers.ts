@@ -44,25 +44,31 @@ export function observeBalanceHandler(
   };
 }
 
-/** Logs each consumed event under the request id that produced it (the outbox's `request-id` header). */
+/**
+ * Logs each consumed event under the request id that produced it (the outbox's `request-id`
+ * header): failures at warn, handled events only at debug (one line per created user otherwise).
+ */
 export function observeEventHandler(
   handle: (event: IncomingEvent) => Promise<void>,
   log: FastifyBaseLogger,
 ): (event: IncomingEvent) => Promise<void> {
+  const eventLogFor = (event: IncomingEvent) => childLogForRequest(log, event.headers[REQUEST_ID_HEADER]);
+  const where = (event: IncomingEvent) => ({
+    topic: event.topic,
+    partition: event.partition,
+    offset: event.offset,
+    eventId: event.headers[EVENT_ID_HEADER],
+  });
   return async (event) => {
-    const eventLog = childLogForRequest(log, event.headers[REQUEST_ID_HEADER]);
-    const where = {
-      topic: event.topic,
-      partition: event.partition,
-      offset: event.offset,
-      eventId: event.headers[EVENT_ID_HEADER],
-    };
     try {
       await handle(event);
     } catch (error) {
-      eventLog.warn({ ...where, err: error }, 'event handling failed; Kafka will deliver it again');
+      eventLogFor(event).warn(
+        { ...where(event), err: error },
+        'event handling failed; Kafka will deliver it again',
+      );
       throw error;
     }
-    eventLog.info(where, 'event handled');
+    if ((log as PinoLogger).isLevelEnabled('debug')) eventLogFor(event).debug(where(event), 'event handled');
   };
 }
