@@ -209,6 +209,44 @@ describe('GET /getBalance', () => {
     ]);
   });
 
+  it('Given many getBalance calls at once for several users, When their NATS requests leave together, Then each caller gets its own user and request id', async () => {
+    const others: Array<{ user_id: string; email: string }> = [];
+    for (const name of ['ada', 'alan', 'edsger']) {
+      const created = await call(service.url, 'POST', '/createUser', {
+        json: { email: `${name}@together.example` },
+      });
+      others.push(created.json);
+    }
+    const balanceOf = (userId: string) => `${others.findIndex((other) => other.user_id === userId) + 1}.00`;
+    const received = await respondWith((data) => {
+      const userId = (data as { user_id: string }).user_id;
+      return balanceReply(userId, balanceOf(userId));
+    });
+
+    const asked = Array.from({ length: 30 }, (_, index) => others[index % others.length]!);
+    const responses = await Promise.all(
+      asked.map((other, index) =>
+        call(service.url, 'GET', '/getBalance', {
+          json: { email: other.email },
+          headers: { 'x-request-id': `together-${index}` },
+        }),
+      ),
+    );
+
+    for (const [index, response] of responses.entries()) {
+      const other = asked[index]!;
+      expect(response.status).toBe(200);
+      expect(response.json).toMatchObject({
+        user_id: other.user_id,
+        balance: Number(balanceOf(other.user_id)),
+      });
+      expect(response.headers['x-request-id']).toBe(`together-${index}`);
+    }
+    expect(received.map((request) => request.requestId).sort()).toEqual(
+      asked.map((_, index) => `together-${index}`).sort(),
+    );
+  });
+
   it('Given a client that cannot send a GET body, When it uses ?email=, Then it gets the balance', async () => {
     await respondWith((data) => balanceReply((data as { user_id: string }).user_id, '1.25'));
     const response = await call(

@@ -35,11 +35,13 @@ export async function requestWalletBalances(
   }
   let raw: unknown;
   try {
-    raw = await requestJson(
-      options.nc,
-      balanceSubject(options.namespace),
-      { user_id: request.userId },
-      { timeoutMs: options.timeoutMs, headers: { [REQUEST_ID_HEADER]: request.requestId } },
+    raw = await onNextTurn(() =>
+      requestJson(
+        options.nc,
+        balanceSubject(options.namespace),
+        { user_id: request.userId },
+        { timeoutMs: options.timeoutMs, headers: { [REQUEST_ID_HEADER]: request.requestId } },
+      ),
     );
   } catch (error) {
     finish(error instanceof NatsRequestError ? error.reason : 'error');
@@ -49,6 +51,25 @@ export async function requestWalletBalances(
   finish(balances instanceof AppError ? balances.code : 'ok');
   if (balances instanceof AppError) throw balances;
   return balances;
+}
+
+const pendingSends: Array<() => void> = [];
+
+/**
+ * Runs `send` at the next turn of the event loop, together with every other balance request made
+ * before then. nats.js writes what is published within one task as one socket write, so requests
+ * from several HTTP requests leave in one write instead of one each: fewer syscalls here, and fewer
+ * reads and wake-ups in nats-server and in the responder, which then also answers them together.
+ */
+function onNextTurn<T>(send: () => Promise<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    pendingSends.push(() => send().then(resolve, reject));
+    if (pendingSends.length === 1) {
+      setImmediate(() => {
+        for (const next of pendingSends.splice(0)) next();
+      });
+    }
+  });
 }
 
 function requestFailure(error: unknown, options: BalanceRequestOptions): AppError {
