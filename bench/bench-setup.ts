@@ -91,7 +91,10 @@ export async function setUpUsers(options: {
     if (status !== 201) throw new Error(`createUser answered ${status}: ${JSON.stringify(json)}`);
     users.push({ userId: (json as { user_id: string }).user_id, email });
   });
-  await waitForWallets(options.transactionsDbUrl, USERS_FUNDED);
+  await waitForWallets(
+    options.transactionsDbUrl,
+    users.map((user) => user.userId),
+  );
   await inParallel(users.length, async (index) => {
     const body = { user_id: users[index]!.userId, amount: FUNDING_AMOUNT };
     const key = `${runId}-fund-${index}`;
@@ -101,15 +104,21 @@ export async function setUpUsers(options: {
   return users;
 }
 
-/** Wallets open when the transactions-service has read the users' user-created events. */
-async function waitForWallets(transactionsDbUrl: string, count: number): Promise<void> {
+/**
+ * Wallets open when the transactions-service has read the users' user-created events (counted by
+ * id: the database may hold wallets of earlier runs, as npm start's does).
+ */
+async function waitForWallets(transactionsDbUrl: string, userIds: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: transactionsDbUrl });
   await client.connect();
   try {
     const deadlineMs = Date.now() + WALLETS_OPEN_TIMEOUT_MS;
     for (;;) {
-      const { rows } = await client.query<{ count: string }>('SELECT count(*)::text AS count FROM users');
-      if (Number(rows[0]?.count) >= count) return;
+      const { rows } = await client.query<{ count: string }>(
+        'SELECT count(*)::text AS count FROM users WHERE user_id = ANY($1::uuid[])',
+        [userIds],
+      );
+      if (Number(rows[0]?.count) >= userIds.length) return;
       if (Date.now() > deadlineMs) throw new Error('wallets did not open in time');
       await sleep(200);
     }
