@@ -4,7 +4,7 @@ import { SLOW_REQUEST_MS_DEFAULT } from './http/request-log.ts';
 
 /**
  * Requests per second one token may send to one replica. Above what a replica serves (about
- * 2,000–3,500 requests per second on 2 cores, bench/results.md), so an operator integration or
+ * 2,000–5,000 requests per second on 2 cores, bench/results.md), so an operator integration or
  * the benchmark is held back by the service's capacity, never by its own rate limit; the limit
  * still stops one runaway token on bigger hardware. Callers without a valid token get less
  * (http/access-control.ts). Lower it with RATE_LIMIT_PER_SECOND where tokens belong to
