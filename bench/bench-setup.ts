@@ -30,10 +30,8 @@ export async function startServices(options: {
     WALLET_OPERATOR_TOKEN: options.operatorToken,
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
     NATS_URL: stack.nats.url,
-    LOG_LEVEL: 'warn',
     ...(bench.poolSize ? { DATABASE_POOL_SIZE: bench.poolSize } : {}),
     NODE_ENV: 'production',
-    RATE_LIMIT_PER_SECOND: '1000000',
   };
   const services: Services = {
     'transactions-service': createServiceProcess({

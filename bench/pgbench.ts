@@ -28,7 +28,8 @@ function environment(adminUrl: string): NodeJS.ProcessEnv {
   const url = new URL(adminUrl);
   return {
     ...process.env,
-    PGHOST: url.hostname,
+    // The services reach PostgreSQL over its Unix socket (`?host=<dir>`): the yardstick does too.
+    PGHOST: url.searchParams.get('host') ?? url.hostname,
     PGPORT: url.port,
     PGUSER: decodeURIComponent(url.username),
     PGPASSWORD: decodeURIComponent(url.password),
