@@ -106,6 +106,9 @@ describe('Prometheus /metrics of both services', () => {
     expect(sumOf(samples, money, { operation: 'addMoney', result: 'replayed' })).toBe(1);
     expect(sumOf(samples, money, { operation: 'addMoney', result: 'USER_NOT_FOUND' })).toBe(1);
     expect(sumOf(samples, money, { operation: 'transferMoney', result: 'INSUFFICIENT_FUNDS' })).toBe(1);
+    // Sent one at a time, each of the five money commands was a transaction of its own.
+    expect(sumOf(samples, 'wallet_money_batch_size_count')).toBe(5);
+    expect(sumOf(samples, 'wallet_money_batch_size_sum')).toBe(5);
     const http = 'wallet_http_request_duration_seconds_count';
     expect(sumOf(samples, http, { method: 'POST', route: '/addMoney', status: '200' })).toBe(3);
     expect(sumOf(samples, http, { method: 'POST', route: '/addMoney', status: '404' })).toBe(1);
