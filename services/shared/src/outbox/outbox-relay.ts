@@ -56,15 +56,17 @@ export function createOutboxRelay(options: {
 
   async function publishBatch(): Promise<number> {
     return withTransaction(options.pool, async (client) => {
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT seq::text, topic, event_key, payload::text AS payload, headers
-           FROM outbox
-          WHERE published_at IS NULL
-          ORDER BY seq
-          LIMIT $1
-          FOR UPDATE SKIP LOCKED`,
-        [RELAY_BATCH_SIZE],
-      );
+      // Named: each connection parses and plans the relay's two statements once, not per claim.
+      const { rows } = await client.query<OutboxRow>({
+        name: 'outbox-relay-claim',
+        text: `SELECT seq::text, topic, event_key, payload::text AS payload, headers
+                 FROM outbox
+                WHERE published_at IS NULL
+                ORDER BY seq
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED`,
+        values: [RELAY_BATCH_SIZE],
+      });
       if (rows.length === 0) return 0;
       const byTopic = new Map<string, OutgoingEvent[]>();
       for (const row of rows) {
@@ -73,9 +75,11 @@ export function createOutboxRelay(options: {
         byTopic.set(row.topic, events);
       }
       for (const [topic, events] of byTopic) await options.producer.send(topic, events);
-      await client.query('UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])', [
-        rows.map((row) => row.seq),
-      ]);
+      await client.query({
+        name: 'outbox-relay-mark',
+        text: 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
+        values: [rows.map((row) => row.seq)],
+      });
       return rows.length;
     });
   }
