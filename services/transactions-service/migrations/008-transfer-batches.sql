@@ -16,8 +16,7 @@
 -- before. A concurrent claim of one of these keys waits here until its transaction ends (as in
 -- claim_idempotency_key); a key another transaction committed is then read by the second query.
 CREATE FUNCTION claim_batch_keys(p_scope text, p_keys text[], p_request_hashes text[],
-  OUT claimed text[], OUT stored_keys text[], OUT stored_hashes text[], OUT stored_status int[],
-  OUT stored_responses jsonb[])
+  OUT claimed text[], OUT stored idempotency_keys[])
 LANGUAGE plpgsql AS $$
 BEGIN
   WITH claim AS (
@@ -29,10 +28,43 @@ BEGIN
     RETURNING idempotency_keys.key
   )
   SELECT coalesce(array_agg(claim.key), '{}') INTO claimed FROM claim;
-  SELECT array_agg(k.key), array_agg(k.request_hash), array_agg(k.status_code), array_agg(k.response)
-    INTO stored_keys, stored_hashes, stored_status, stored_responses
+  SELECT array_agg(k) INTO stored
     FROM idempotency_keys AS k
    WHERE k.scope = p_scope AND k.key = ANY (p_keys) AND NOT (k.key = ANY (claimed));
+END
+$$;
+
+-- The answer to a key claimed before this batch, from the rows claim_batch_keys read: its stored
+-- outcome, or key_reused (stored_outcome, migration 003).
+CREATE FUNCTION batch_stored_outcome(p_stored idempotency_keys[], p_key text, p_request_hash text)
+RETURNS money_command_result
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_row idempotency_keys;
+BEGIN
+  SELECT * INTO v_row FROM unnest(p_stored) AS k WHERE k.key = p_key;
+  IF NOT FOUND THEN
+    -- Deleted by the cleanup between the claim and the read: an ordinary race, retried whole.
+    RAISE EXCEPTION 'idempotency key % vanished during claim', p_key
+      USING ERRCODE = 'serialization_failure';
+  END IF;
+  RETURN stored_outcome(v_row, p_request_hash);
+END
+$$;
+
+-- Locks a batch's wallets once, in user_id order (LockRows sits above the sort), and returns them
+-- as arrays in that order: the state the batch then changes in memory.
+CREATE FUNCTION lock_batch_wallets(p_user_ids uuid[],
+  OUT ids uuid[], OUT balances numeric[], OUT held numeric[], OUT statuses text[],
+  OUT seqs bigint[], OUT hashes text[], OUT changed boolean[])
+LANGUAGE plpgsql AS $$
+BEGIN
+  SELECT coalesce(array_agg(w.user_id ORDER BY w.user_id), '{}'), array_agg(w.balance ORDER BY w.user_id),
+         array_agg(w.held ORDER BY w.user_id), array_agg(w.status ORDER BY w.user_id),
+         array_agg(w.ledger_seq ORDER BY w.user_id), array_agg(w.ledger_hash ORDER BY w.user_id),
+         array_agg(false)
+    INTO ids, balances, held, statuses, seqs, hashes, changed
+    FROM (SELECT * FROM users AS u WHERE u.user_id = ANY (p_user_ids) ORDER BY u.user_id FOR UPDATE) AS w;
 END
 $$;
 
@@ -99,10 +131,8 @@ DECLARE
   w_changed  boolean[];
   -- Keys: claimed by this batch, and the stored rows of keys claimed before.
   v_claimed  text[];
-  s_keys     text[];
-  s_hashes   text[];
-  s_status   int[];
-  s_response jsonb[];
+  v_stored   idempotency_keys[];
+  v_replay   money_command_result;
   v_given_back text[] := '{}';
   -- What the batch writes.
   l_id uuid[] := '{}'; l_user uuid[] := '{}'; l_seq bigint[] := '{}'; l_kind text[] := '{}';
@@ -121,18 +151,10 @@ DECLARE
   v_id       uuid;
   v_response jsonb;
 BEGIN
-  -- LockRows sits above the sort, so the rows are locked in user_id order.
-  SELECT array_agg(w.user_id ORDER BY w.user_id), array_agg(w.balance ORDER BY w.user_id),
-         array_agg(w.held ORDER BY w.user_id), array_agg(w.status ORDER BY w.user_id),
-         array_agg(w.ledger_seq ORDER BY w.user_id), array_agg(w.ledger_hash ORDER BY w.user_id),
-         array_agg(false)
-    INTO w_ids, w_balance, w_held, w_status, w_seq, w_hash, w_changed
-    FROM (SELECT * FROM users AS u WHERE u.user_id = ANY (p_from_user_ids || p_to_user_ids)
-           ORDER BY u.user_id FOR UPDATE) AS w;
-  w_ids := coalesce(w_ids, '{}');
+  SELECT * INTO w_ids, w_balance, w_held, w_status, w_seq, w_hash, w_changed
+    FROM lock_batch_wallets(p_from_user_ids || p_to_user_ids);
 
-  SELECT * INTO v_claimed, s_keys, s_hashes, s_status, s_response
-    FROM claim_batch_keys(p_scope, p_keys, p_request_hashes);
+  SELECT * INTO v_claimed, v_stored FROM claim_batch_keys(p_scope, p_keys, p_request_hashes);
 
   FOR i IN 1 .. coalesce(cardinality(p_transfer_ids), 0) LOOP
     ordinal := i - 1;
@@ -141,19 +163,8 @@ BEGIN
     v_amount := p_amounts[i]::numeric(15,2);
 
     IF v_key IS NOT NULL AND NOT (v_key = ANY (v_claimed)) THEN
-      j := array_position(s_keys, v_key);
-      IF j IS NULL THEN
-        -- Deleted by the cleanup between the claim and the read: an ordinary race, retried whole.
-        RAISE EXCEPTION 'idempotency key %/% vanished during claim', p_scope, v_key
-          USING ERRCODE = 'serialization_failure';
-      END IF;
-      IF s_hashes[j] <> p_request_hashes[i] THEN
-        verdict := 'key_reused';
-      ELSIF s_status[j] IS NULL THEN
-        RAISE EXCEPTION 'idempotency key %/% has no outcome', p_scope, v_key;
-      ELSE
-        verdict := 'replayed'; status_code := s_status[j]; response := s_response[j];
-      END IF;
+      v_replay := batch_stored_outcome(v_stored, v_key, p_request_hashes[i]);
+      verdict := v_replay.verdict; status_code := v_replay.status_code; response := v_replay.response;
       RETURN NEXT;
       CONTINUE;
     END IF;
@@ -271,10 +282,8 @@ DECLARE
   w_hash     text[];
   w_changed  boolean[];
   v_claimed  text[];
-  s_keys     text[];
-  s_hashes   text[];
-  s_status   int[];
-  s_response jsonb[];
+  v_stored   idempotency_keys[];
+  v_replay   money_command_result;
   v_given_back text[] := '{}';
   l_id uuid[] := '{}'; l_user uuid[] := '{}'; l_seq bigint[] := '{}'; l_kind text[] := '{}';
   l_change numeric[] := '{}'; l_old numeric[] := '{}'; l_new numeric[] := '{}'; l_held numeric[] := '{}';
@@ -283,21 +292,15 @@ DECLARE
   o_index    int[] := '{}';
   d_keys     text[] := '{}';
   d_response jsonb[] := '{}';
-  i int; w int; j int;
+  i int; w int;
   v_amount   numeric;
   v_key      text;
   v_time     timestamptz;
   v_response jsonb;
 BEGIN
-  SELECT array_agg(x.user_id ORDER BY x.user_id), array_agg(x.balance ORDER BY x.user_id),
-         array_agg(x.held ORDER BY x.user_id), array_agg(x.status ORDER BY x.user_id),
-         array_agg(x.ledger_seq ORDER BY x.user_id), array_agg(x.ledger_hash ORDER BY x.user_id),
-         array_agg(false)
-    INTO w_ids, w_balance, w_held, w_status, w_seq, w_hash, w_changed
-    FROM (SELECT * FROM users AS u WHERE u.user_id = ANY (p_user_ids) ORDER BY u.user_id FOR UPDATE) AS x;
-  w_ids := coalesce(w_ids, '{}');
-  SELECT * INTO v_claimed, s_keys, s_hashes, s_status, s_response
-    FROM claim_batch_keys(p_scope, p_keys, p_request_hashes);
+  SELECT * INTO w_ids, w_balance, w_held, w_status, w_seq, w_hash, w_changed
+    FROM lock_batch_wallets(p_user_ids);
+  SELECT * INTO v_claimed, v_stored FROM claim_batch_keys(p_scope, p_keys, p_request_hashes);
 
   FOR i IN 1 .. coalesce(cardinality(p_transaction_ids), 0) LOOP
     ordinal := i - 1;
@@ -306,18 +309,8 @@ BEGIN
     v_amount := p_amounts[i]::numeric(15,2);
 
     IF v_key IS NOT NULL AND NOT (v_key = ANY (v_claimed)) THEN
-      j := array_position(s_keys, v_key);
-      IF j IS NULL THEN
-        RAISE EXCEPTION 'idempotency key %/% vanished during claim', p_scope, v_key
-          USING ERRCODE = 'serialization_failure';
-      END IF;
-      IF s_hashes[j] <> p_request_hashes[i] THEN
-        verdict := 'key_reused';
-      ELSIF s_status[j] IS NULL THEN
-        RAISE EXCEPTION 'idempotency key %/% has no outcome', p_scope, v_key;
-      ELSE
-        verdict := 'replayed'; status_code := s_status[j]; response := s_response[j];
-      END IF;
+      v_replay := batch_stored_outcome(v_stored, v_key, p_request_hashes[i]);
+      verdict := v_replay.verdict; status_code := v_replay.status_code; response := v_replay.response;
       RETURN NEXT;
       CONTINUE;
     END IF;
