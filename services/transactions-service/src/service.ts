@@ -12,6 +12,7 @@ import { refreshServiceGauges } from '../../shared/src/http/service-gauges.ts';
 import { createKafka } from '../../shared/src/messaging/kafka.ts';
 import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
+import type { RunningConsumer } from '../../shared/src/messaging/supervised-consumer.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
 import type { TransactionsConfig } from './config.ts';
@@ -21,7 +22,6 @@ import { startLedgerCheckpoints } from './ledger-checkpoints.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
-import { type RunningConsumer, startConsumerWithRetry } from './messaging/start-consumer-with-retry.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { configureMoneyBatching, moneyBatchSizeMetric } from './operations/money-command-batcher.ts';
 
@@ -70,6 +70,7 @@ export async function startTransactionsService(
   try {
     await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME });
+    closers.push({ name: 'kafka admin', close: () => kafka.disconnect() });
     await ensureServiceTopics(kafka, namespace);
     const producer = await kafka.createProducer();
     closers.push({ name: 'producer', close: () => producer.disconnect() });
@@ -119,13 +120,18 @@ export async function startTransactionsService(
       observeBalanceHandler(createBalanceHandler(pool), { log, metrics, subject }),
     );
 
-    consumer = await startConsumerWithRetry(kafka, {
+    consumer = await kafka.startSupervisedConsumer({
       groupId: `${namespace}${SERVICE_NAME}`,
       topics: [topicName(namespace, TOPICS.userCreated)],
       handle: observeEventHandler(createUserCreatedHandler({ pool, producer, namespace, log }), log),
-      onRestarted: () => log.warn('the user-created consumer had stopped; a new one runs'),
-      onRestartFailed: (error) =>
-        log.warn({ err: error }, 'restarting the user-created consumer failed; retrying'),
+      onRestartScheduled: ({ error, attempt, delayMs }) => {
+        metrics.consumerRestarts.inc();
+        log.warn(
+          { err: error, attempt, delayMs },
+          'the user-created consumer stopped (kafkajs gave up on it); a fresh one starts after a backoff',
+        );
+      },
+      onRejoined: () => log.warn('the user-created consumer was restarted and has rejoined its group'),
     });
     const runningConsumer = consumer;
     closers.push({ name: 'consumer', close: () => runningConsumer.disconnect() });

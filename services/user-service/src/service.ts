@@ -5,7 +5,12 @@ import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
 import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.ts';
 import { createServiceMetrics } from '../../shared/src/http/metrics.ts';
-import { createKafka, type EventProducer, ensureTopicsWithRetry } from '../../shared/src/messaging/kafka.ts';
+import {
+  createKafka,
+  type EventProducer,
+  ensureTopicsWithRetry,
+  type KafkaClient,
+} from '../../shared/src/messaging/kafka.ts';
 import { connectNats, type NatsConnection } from '../../shared/src/messaging/nats.ts';
 import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
@@ -30,6 +35,7 @@ export type UserServiceOptions = { logStream?: LogStream };
 type Resources = {
   pool: Pool;
   producer?: EventProducer;
+  kafka?: KafkaClient;
   relay?: OutboxRelay;
   nc?: NatsConnection;
   app?: HttpApp;
@@ -75,6 +81,7 @@ async function startResources(
   const { pool } = resources;
   await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: USER_SERVICE_NAME });
+  resources.kafka = kafka;
   await ensureTopicsWithRetry(kafka, [{ topic: userCreatedTopic(config.WALLET_NAMESPACE) }]);
   resources.producer = await kafka.createProducer();
   resources.nc = await connectNats({ url: config.NATS_URL, name: USER_SERVICE_NAME });
@@ -112,6 +119,7 @@ async function stopResources(resources: Resources): Promise<void> {
     () => resources.relay?.stop(),
     () => resources.nc?.drain(),
     () => resources.producer?.disconnect(),
+    () => resources.kafka?.disconnect(),
     () => resources.pool.end(),
   ];
   const errors: unknown[] = [];

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { problemSchema } from '../contracts/common.ts';
 import { AppError } from '../errors.ts';
 import type { HttpApp } from './create-http-app.ts';
-import { checkReadiness, type ReadinessProbes } from './readiness.ts';
+import { probeRateLimit } from './probe-rate-limit.ts';
+import { createReadinessCheck, type ReadinessProbes } from './readiness.ts';
 
 const healthSchema = z.object({ status: z.literal('ok') });
 const readySchema = z.object({ status: z.literal('ready'), checks: z.record(z.string(), z.literal('ok')) });
@@ -11,12 +12,15 @@ const readySchema = z.object({ status: z.literal('ready'), checks: z.record(z.st
  * GET /healthz and GET /readyz, the same in every service. /healthz is 200 while the process
  * runs, whatever its dependencies do. /readyz runs the service's probes: 200 with every check
  * `ok`, or 503 problem+json whose `checks` name each part `ok` or `failing` and whose `failing`
- * lists the failing ones, so an operator reads the cause straight off the probe.
+ * lists the failing ones, so an operator reads the cause straight off the probe. The report is
+ * reused for up to a second and concurrent callers share one check (readiness.ts); /readyz is
+ * rate-limited per address (probe-rate-limit.ts), so an unauthenticated flood stays cheap.
  */
 export function registerHealthRoutes(
   app: HttpApp,
-  readiness: { summary: string; probes: ReadinessProbes },
+  readiness: { summary: string; probes: ReadinessProbes; reuseMs?: number },
 ): void {
+  const checkReadiness = createReadinessCheck(readiness.probes, { reuseMs: readiness.reuseMs });
   app.get(
     '/healthz',
     {
@@ -33,16 +37,17 @@ export function registerHealthRoutes(
     '/readyz',
     {
       config: { access: 'public' },
+      onRequest: probeRateLimit(app),
       schema: {
         summary: readiness.summary,
         description:
           'Otherwise 503 problem+json: `checks` names each part `ok` or `failing`, `failing` lists them.',
         tags: ['health'],
-        response: { 200: readySchema, 503: problemSchema },
+        response: { 200: readySchema, 429: problemSchema, 503: problemSchema },
       },
     },
     async () => {
-      const { ready, checks } = await checkReadiness(readiness.probes);
+      const { ready, checks } = await checkReadiness();
       const names = Object.keys(checks);
       if (!ready) {
         const failing = names.filter((name) => !checks[name]);

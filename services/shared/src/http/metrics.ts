@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { withinTimeout } from '../within-timeout.ts';
+import { probeRateLimit } from './probe-rate-limit.ts';
+import { singleFlight } from './single-flight.ts';
 
 /**
  * Prometheus metrics of one service. Each service owns a registry (not the global one) so
@@ -14,12 +16,15 @@ export type ServiceMetrics = {
   outboxBacklog: Gauge;
   outboxOldestAgeSeconds: Gauge;
   consumerLag: Gauge<'topic'>;
+  consumerRestarts: Counter;
   poolConnections: Gauge<'state'>;
 };
 
 const HTTP_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** A scrape answers within this even when a gauge's source (database, Kafka) hangs; stale gauges keep their value. */
 export const METRICS_REFRESH_TIMEOUT_MS = 1_500;
+/** Gauges read for one scrape serve the scrapes of the next second too (and a hung refresh is joined, not repeated). */
+export const METRICS_REFRESH_REUSE_MS = 1_000;
 
 export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
@@ -63,6 +68,11 @@ export function createServiceMetrics(service: string): ServiceMetrics {
       labelNames: ['topic'],
       registers: [registry],
     }),
+    consumerRestarts: new Counter({
+      name: 'wallet_kafka_consumer_restarts_total',
+      help: 'Times the Kafka consumer stopped (kafkajs gave up on it) and a fresh one was scheduled to start',
+      registers: [registry],
+    }),
     poolConnections: new Gauge({
       name: 'wallet_db_pool_connections',
       help: 'PostgreSQL pool connections by state',
@@ -72,7 +82,11 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   };
 }
 
-/** HTTP latency by route and status, and the /metrics endpoint. `refresh` updates gauges before a scrape. */
+/**
+ * HTTP latency by route and status, and the /metrics endpoint. `refresh` updates gauges before a
+ * scrape; it runs at most once a second and never twice at once, and /metrics is rate-limited
+ * per address like /readyz, so scrapes hammered during a Kafka stall do not pile up work.
+ */
 export function registerMetricsRoute(
   app: FastifyInstance,
   metrics: ServiceMetrics,
@@ -94,8 +108,14 @@ export function registerMetricsRoute(
     );
     done();
   });
-  app.get('/metrics', { schema: { hide: true }, config: { access: 'public' } }, async (request, reply) => {
-    await withinTimeout(refresh(), METRICS_REFRESH_TIMEOUT_MS).catch((error: unknown) =>
+  const refreshShared = singleFlight(refresh, { reuseMs: METRICS_REFRESH_REUSE_MS });
+  const options = {
+    schema: { hide: true },
+    config: { access: 'public' as const },
+    onRequest: probeRateLimit(app),
+  };
+  app.get('/metrics', options, async (request, reply) => {
+    await withinTimeout(refreshShared(), METRICS_REFRESH_TIMEOUT_MS).catch((error: unknown) =>
       request.log.warn({ err: error }, 'metrics gauges could not be refreshed; serving the last values'),
     );
     reply.type(metrics.registry.contentType);

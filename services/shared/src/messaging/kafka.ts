@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Consumer, type IHeaders, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { withinTimeout } from '../within-timeout.ts';
+import { createSharedKafkaAdmin } from './kafka-admin.ts';
+import { createPlainConsumer } from './kafka-consumer.ts';
+import {
+  type RunningConsumer,
+  type SupervisedConsumerOptions,
+  startSupervisedConsumer,
+} from './supervised-consumer.ts';
 
 /**
  * Our small messaging interface. kafkajs stays behind it so the rest of the code speaks
@@ -38,9 +45,17 @@ export type EventConsumer = {
 export type KafkaClient = {
   ensureTopics(topics: { topic: string; partitions?: number }[]): Promise<void>;
   createProducer(): Promise<EventProducer>;
+  /** A consumer that stops for good when kafkajs gives up on it (the CLI, tests). */
   createConsumer(options: { groupId: string }): EventConsumer;
-  /** True when the cluster answers a metadata request. */
+  /** A service's consumer: restarted with backoff whenever kafkajs gives up on it (supervised-consumer.ts). */
+  startSupervisedConsumer(options: SupervisedConsumerOptions): Promise<RunningConsumer>;
+  /**
+   * True when the cluster answers a metadata request, asked over one long-lived admin client
+   * per KafkaClient; callers arriving while a ping runs share it (kafka-admin.ts).
+   */
   ping(): Promise<boolean>;
+  /** Closes the shared admin client (producers and consumers are closed on their own). */
+  disconnect(): Promise<void>;
 };
 
 export const KAFKA_REQUEST_TIMEOUT_MS = 10_000;
@@ -85,6 +100,7 @@ export function createKafka(options: {
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
     logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING,
   });
+  const admin = createSharedKafkaAdmin(kafka);
 
   return {
     async ensureTopics(topics) {
@@ -160,110 +176,15 @@ export function createKafka(options: {
     },
 
     createConsumer({ groupId }) {
-      return wrapConsumer(
-        kafka,
-        kafka.consumer({
-          groupId,
-          sessionTimeout: 10_000,
-          heartbeatInterval: 1_000,
-          // A short fetch wait keeps disconnect (and so shutdown) under a second.
-          maxWaitTimeInMs: 500,
-        }),
-        groupId,
-      );
+      return createPlainConsumer(kafka, groupId);
     },
 
-    async ping() {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
-        await admin.describeCluster();
-        return true;
-      } catch {
-        return false;
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
+    startSupervisedConsumer(consumerOptions) {
+      return startSupervisedConsumer(kafka, admin, consumerOptions);
     },
+
+    ping: () => admin.ping(),
+
+    disconnect: () => admin.disconnect(),
   };
-}
-
-function wrapConsumer(kafka: Kafka, consumer: Consumer, groupId: string): EventConsumer {
-  let running = false;
-  let subscribed: string[] = [];
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) running = false;
-  });
-  consumer.on(consumer.events.STOP, () => {
-    running = false;
-  });
-
-  return {
-    async start({ topics, fromBeginning = false, handle }) {
-      await consumer.connect();
-      await consumer.subscribe({ topics, fromBeginning });
-      subscribed = topics;
-      await consumer.run({
-        autoCommit: true,
-        // Commit after every handled message: a restart redelivers at most the in-flight one.
-        autoCommitThreshold: 1,
-        eachMessage: async ({ topic, partition, message }) => {
-          await handle({
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString('utf8') ?? null,
-            value: message.value?.toString('utf8') ?? null,
-            headers: headersToStrings(message.headers),
-            timestampMs: Number(message.timestamp),
-          });
-        },
-      });
-      running = true;
-    },
-
-    async lag() {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const result: Record<string, number> = {};
-        for (const topic of subscribed) {
-          const [ends, committed] = await Promise.all([
-            admin.fetchTopicOffsets(topic),
-            admin.fetchOffsets({ groupId, topics: [topic] }),
-          ]);
-          const committedByPartition = new Map(
-            (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]),
-          );
-          let lag = 0n;
-          for (const end of ends) {
-            const done = committedByPartition.get(end.partition) ?? -1n;
-            const start = done < 0n ? BigInt(end.low) : done;
-            lag += BigInt(end.high) - start;
-          }
-          result[topic] = Number(lag);
-        }
-        return result;
-      } finally {
-        await admin.disconnect();
-      }
-    },
-
-    isRunning: () => running,
-
-    async disconnect() {
-      running = false;
-      await consumer.disconnect();
-    },
-  };
-}
-
-function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) result[name] = first.toString();
-  }
-  return result;
 }
