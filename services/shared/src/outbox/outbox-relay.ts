@@ -1,7 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from '../db/pool.ts';
-import { withTransaction } from '../db/transaction.ts';
 import type { EventProducer, OutgoingEvent } from '../messaging/kafka.ts';
+import { withinTimeout } from '../within-timeout.ts';
+import {
+  claimOutboxRows,
+  markOutboxRowsPublished,
+  type OutboxRow,
+  releaseOutboxRows,
+} from './outbox-claims.ts';
 import { prunePublishedEvents } from './prune-published-events.ts';
 
 export const RELAY_BATCH_SIZE = 200;
@@ -14,16 +21,17 @@ export const RELAY_POLL_INTERVAL_MS = 100;
  */
 export const RELAY_LINGER_MS = 15;
 export const RELAY_ERROR_BACKOFF_MS = 1_000;
+/**
+ * How long a claim keeps other relays off its rows. Past it, rows whose relay died mid-send are
+ * claimed and sent again by another. It must outlast any send that still runs: a send is cut
+ * off at half the lease (RELAY_SEND_DEADLINE_SHARE), and kafka.ts bounds each of its sends at
+ * KAFKA_SEND_TIMEOUT_MS (30 s) anyway.
+ */
+export const RELAY_LEASE_MS = 120_000;
+/** The share of the lease a batch's sends may take before the relay gives up waiting on them. */
+export const RELAY_SEND_DEADLINE_SHARE = 0.5;
 /** How often each relay prunes published events past their retention (prune-published-events.ts). */
 export const RELAY_PRUNE_INTERVAL_MS = 10 * 60_000;
-
-type OutboxRow = {
-  seq: string;
-  topic: string;
-  event_key: string;
-  payload: string;
-  headers: Record<string, string>;
-};
 
 export type OutboxBacklog = { count: number; oldestAgeSeconds: number };
 
@@ -38,50 +46,46 @@ export type OutboxRelay = {
 };
 
 /**
- * Publishes outbox rows to Kafka. Rows are claimed with FOR UPDATE SKIP LOCKED inside a
- * transaction that stays open until Kafka acknowledged them, so several relays (one per
- * replica) never publish the same row concurrently, and a crash before the mark
- * leaves the rows for the next attempt (at-least-once; consumers dedupe by event id / key).
+ * Publishes outbox rows to Kafka in three steps, none of which holds a connection or a row lock
+ * while Kafka is waited for (issue 12): claim a lease on the oldest due rows (one short
+ * statement), send them with no transaction open, mark them published (another short statement,
+ * only rows whose lease is still ours). Several relays (one per replica) never publish a row
+ * concurrently: a leased row is nobody else's until its lease expires, which only a relay that
+ * died or stalled mid-send lets happen; then another relay sends the rows again (at least once;
+ * consumers dedupe by the event-id header). Within a batch, events go out in seq order, so a
+ * key's events keep their commit order (one key, one partition).
  */
 export function createOutboxRelay(options: {
   pool: Pool;
   producer: EventProducer;
   onError?: (error: unknown) => void;
   onPublished?: (count: number) => void;
+  /** Default RELAY_LEASE_MS; tests shorten it. */
+  leaseMs?: number;
+  /** Names this relay's leases (claimed_by); default a fresh UUID per relay. */
+  relayId?: string;
 }): OutboxRelay {
+  const relayId = options.relayId ?? randomUUID();
+  const leaseMs = options.leaseMs ?? RELAY_LEASE_MS;
+  const sendDeadlineMs = leaseMs * RELAY_SEND_DEADLINE_SHARE;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
 
   async function publishBatch(): Promise<number> {
-    return withTransaction(options.pool, async (client) => {
-      // Named: each connection parses and plans the relay's two statements once, not per claim.
-      const { rows } = await client.query<OutboxRow>({
-        name: 'outbox-relay-claim',
-        text: `SELECT seq::text, topic, event_key, payload::text AS payload, headers
-                 FROM outbox
-                WHERE published_at IS NULL
-                ORDER BY seq
-                LIMIT $1
-                FOR UPDATE SKIP LOCKED`,
-        values: [RELAY_BATCH_SIZE],
-      });
-      if (rows.length === 0) return 0;
-      const byTopic = new Map<string, OutgoingEvent[]>();
-      for (const row of rows) {
-        const events = byTopic.get(row.topic) ?? [];
-        events.push({ key: row.event_key, value: row.payload, headers: row.headers });
-        byTopic.set(row.topic, events);
-      }
-      for (const [topic, events] of byTopic) await options.producer.send(topic, events);
-      await client.query({
-        name: 'outbox-relay-mark',
-        text: 'UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])',
-        values: [rows.map((row) => row.seq)],
-      });
-      return rows.length;
-    });
+    const rows = await claimOutboxRows(options.pool, { relayId, batchSize: RELAY_BATCH_SIZE, leaseMs });
+    if (rows.length === 0) return 0;
+    const outcome = await sendByTopic(options.producer, rows, sendDeadlineMs);
+    // What Kafka acknowledged is marked even when a later topic failed: it is not sent again.
+    await markOutboxRowsPublished(options.pool, relayId, outcome.sentSeqs);
+    if (outcome.kind === 'sent') return rows.length;
+    const sent = new Set(outcome.sentSeqs);
+    const unsent = rows.map((row) => row.seq).filter((seq) => !sent.has(seq));
+    // A send that failed is over: its rows may be claimed again at once. A stalled one may still
+    // land; its rows keep the lease until it expires, so no other relay sends them meanwhile.
+    if (outcome.kind === 'failed') await releaseOutboxRows(options.pool, relayId, unsent);
+    throw outcome.error;
   }
 
   async function run(): Promise<void> {
@@ -148,4 +152,51 @@ export function createOutboxRelay(options: {
       return { count: Number(rows[0]?.count ?? 0), oldestAgeSeconds: Number(rows[0]?.age ?? 0) };
     },
   };
+}
+
+/** `sentSeqs`: the rows whose topic Kafka acknowledged by the time the outcome was known. */
+type SendOutcome =
+  | { kind: 'sent'; sentSeqs: string[] }
+  | { kind: 'failed' | 'stalled'; sentSeqs: string[]; error: unknown };
+
+/**
+ * Sends the rows' events, one producer call per topic in order of first appearance, each topic's
+ * events in seq order. Past `deadlineMs` the batch is reported stalled and no further topic is
+ * started.
+ */
+async function sendByTopic(
+  producer: EventProducer,
+  rows: OutboxRow[],
+  deadlineMs: number,
+): Promise<SendOutcome> {
+  const byTopic = new Map<string, { events: OutgoingEvent[]; seqs: string[] }>();
+  for (const row of rows) {
+    const batch = byTopic.get(row.topic) ?? { events: [], seqs: [] };
+    batch.events.push({ key: row.event_key, value: row.payload, headers: row.headers });
+    batch.seqs.push(row.seq);
+    byTopic.set(row.topic, batch);
+  }
+  const sentSeqs: string[] = [];
+  let abandoned = false;
+  let settled = false;
+  const sends = (async () => {
+    try {
+      for (const [topic, batch] of byTopic) {
+        if (abandoned) return;
+        await producer.send(topic, batch.events);
+        sentSeqs.push(...batch.seqs);
+      }
+    } finally {
+      settled = true;
+    }
+  })();
+  // A stalled send that fails later has nobody waiting for it; the stall is what is reported.
+  sends.catch(() => {});
+  try {
+    await withinTimeout(sends, deadlineMs);
+    return { kind: 'sent', sentSeqs: [...sentSeqs] };
+  } catch (error) {
+    abandoned = true;
+    return { kind: settled ? 'failed' : 'stalled', sentSeqs: [...sentSeqs], error };
+  }
 }

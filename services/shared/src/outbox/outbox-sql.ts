@@ -15,3 +15,14 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_unpublished_idx ON outbox (seq) WHERE published_at IS NULL;
 `;
+
+/**
+ * The relay's lease on the rows it is sending (outbox-claims.ts), added by a later migration of
+ * each service (transactions-service 009, user-service 004; a test checks both hold this text).
+ * Nullable without a default: adding them rewrites nothing.
+ */
+export const OUTBOX_LEASE_SQL = `
+ALTER TABLE outbox
+  ADD COLUMN claimed_by    text,
+  ADD COLUMN claimed_until timestamptz;
+`;
