@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { checkHistory } from './checker.ts';
-import type { History, HoldRow, LedgerRow, Operation, ViolationKind, WalletRow } from './history.ts';
+import type {
+  EventWallet,
+  History,
+  HoldRow,
+  KafkaRecord,
+  LedgerRow,
+  Operation,
+  ViolationKind,
+  WalletRow,
+} from './history.ts';
 
 // Two wallets, a few movements, every outcome kind once. Hand-made, so each mutation below
 // breaks exactly one promise and the test shows the checker notices.
@@ -69,22 +78,25 @@ function appendRow(
 /** The money event of a row: one per row here (a real capture's event names both wallets). */
 function announce(history: History, appended: LedgerRow): void {
   const eventId = `event-${appended.id}`;
+  const wallets: EventWallet[] = [
+    {
+      userId: appended.userId,
+      seq: appended.seq,
+      balanceMinor: appended.newBalanceMinor,
+      heldMinor: appended.newHeldMinor,
+      availableMinor: appended.newBalanceMinor - appended.newHeldMinor,
+    },
+  ];
   history.snapshot.outbox.push({
     service: 'transactions',
     eventId,
     topic: appended.kind,
     publishedAt: 't',
-    wallets: [
-      {
-        userId: appended.userId,
-        seq: appended.seq,
-        balanceMinor: appended.newBalanceMinor,
-        heldMinor: appended.newHeldMinor,
-        availableMinor: appended.newBalanceMinor - appended.newHeldMinor,
-      },
-    ],
+    wallets,
   });
   (history.kafkaEventIds as Set<string>).add(eventId);
+  const records = history.kafkaRecords as KafkaRecord[];
+  records.push({ topic: appended.kind, partition: 0, offset: String(records.length), eventId, wallets });
 }
 
 const holdCaptured = '00000000-0000-4000-8000-0000000000a1';
@@ -173,6 +185,7 @@ function baseHistory(): History {
       ],
     },
     kafkaEventIds: new Set(['e1', 'e2']),
+    kafkaRecords: [],
   };
   appendRow(history, { userId: alice, kind: 'deposit', balanceChangeMinor: 1000n, idempotencyKey: 'k3' });
   appendRow(history, { userId: bob, kind: 'deposit', balanceChangeMinor: 500n, idempotencyKey: 'k4' });
@@ -477,6 +490,26 @@ function operationById(history: History, id: number): Operation {
   const found = history.operations.find((candidate) => candidate.id === id);
   if (!found) throw new Error(`no operation ${id}`);
   return found;
+}
+
+/** An acknowledged read of `userId` answered by one attempt over [startedAtMs, endedAtMs]. */
+function readOf(
+  id: number,
+  userId: string,
+  startedAtMs: number,
+  endedAtMs: number,
+  result: Operation['result'],
+): Operation {
+  return operation({
+    id,
+    kind: 'read',
+    outcome: 'ok',
+    userId,
+    result,
+    invokedAtMs: startedAtMs,
+    completedAtMs: endedAtMs,
+    attempts: [{ startedAtMs, endedAtMs, status: 200 }],
+  });
 }
 
 describe('checkHistory', () => {
@@ -1082,6 +1115,76 @@ describe('checkHistory', () => {
         history.crashes = [{ replica: 'transactions-2', atMs: 650, exitCode: 1, signal: null }];
       },
     ],
+    [
+      'a read that returned the balance from before a withdrawal acknowledged before it began',
+      'stale-read',
+      (history) => {
+        // bob was 800 (seq 2) until the withdrawal k9, acknowledged at 910, made him 700 (seq 3)
+        history.operations.push(readOf(30, bob, 1_000, 1_010, { balanceMinor: 800n, heldMinor: 0n }));
+      },
+    ],
+    [
+      'a read older than a state an earlier read had already returned (not monotonic)',
+      'stale-read',
+      (history) => {
+        // During the capture (sent 1100, acknowledged 1110) one read sees its 850, and a read
+        // begun after that answer sees 700 again: the capture was visible, then it was not
+        history.operations.push(
+          readOf(30, bob, 1_102, 1_104, { balanceMinor: 850n, heldMinor: 0n }),
+          readOf(31, bob, 1_105, 1_107, { balanceMinor: 700n, heldMinor: 0n }),
+        );
+      },
+    ],
+    [
+      'a read that saw the effect of a write sent only after its answer',
+      'read-of-future-write',
+      (history) => {
+        // 700 is bob after the withdrawal k9, sent at 900: a read answered at 860 cannot see it
+        history.operations.push(readOf(30, bob, 850, 860, { balanceMinor: 700n, heldMinor: 0n }));
+      },
+    ],
+    [
+      'a ledger step no Kafka record announces (an event lost on the way)',
+      'event-missing',
+      (history) => {
+        const records = history.kafkaRecords as KafkaRecord[];
+        records.splice(
+          records.findIndex((record) => record.eventId === 'event-withdrawal-b-3'),
+          1,
+        );
+      },
+    ],
+    [
+      'a ledger step announced by two different events (applied twice by a consumer)',
+      'event-duplicated',
+      (history) => {
+        const records = history.kafkaRecords as KafkaRecord[];
+        const original = records.find((record) => record.eventId === 'event-withdrawal-b-3')!;
+        records.push({ ...original, eventId: 'event-withdrawal-b-3-again', offset: '999' });
+      },
+    ],
+    [
+      'one event id redelivered with different wallets',
+      'event-duplicated',
+      (history) => {
+        const records = history.kafkaRecords as KafkaRecord[];
+        const original = records.find((record) => record.eventId === 'event-withdrawal-b-3')!;
+        const changed = { ...original.wallets![0]!, balanceMinor: 1n, availableMinor: 1n };
+        records.push({ ...original, offset: '999', wallets: [changed] });
+      },
+    ],
+    [
+      'events whose seq stamps swap two steps of the ledger (out of commit order)',
+      'event-out-of-order',
+      (history) => {
+        // bob's transfer-in (seq 2) and withdrawal (seq 3) events carry each other's seq
+        const records = history.kafkaRecords as KafkaRecord[];
+        const transferIn = records.find((record) => record.eventId === 'event-transfer_in-b-2')!;
+        const withdrawal = records.find((record) => record.eventId === 'event-withdrawal-b-3')!;
+        transferIn.wallets = [{ ...transferIn.wallets![0]!, seq: 3n }];
+        withdrawal.wallets = [{ ...withdrawal.wallets![0]!, seq: 2n }];
+      },
+    ],
   ];
 
   it.each(mutations)('catches %s', (_label, expectedKind, mutate) => {
@@ -1123,5 +1226,55 @@ describe('checkHistory', () => {
     );
     // Then neither is a violation
     expect(checkHistory(history)).toEqual([]);
+  });
+
+  it('allows a read during a write to return the state before it or after it', () => {
+    // Given reads of bob while the capture (sent 1100, acknowledged 1110) was in flight, one
+    // retried after a dropped attempt, and a read of the state the capture left
+    const history = cleanHistory();
+    const retried = readOf(31, bob, 1_101, 1_108, { balanceMinor: 850n, heldMinor: 0n });
+    retried.attempts.unshift({ startedAtMs: 1_050, endedAtMs: 1_100, error: 'ECONNRESET' });
+    history.operations.push(
+      readOf(30, bob, 1_100, 1_109, { balanceMinor: 700n, heldMinor: 0n }),
+      retried,
+      readOf(32, bob, 1_111, 1_120, { balanceMinor: 850n, heldMinor: 0n }),
+    );
+    // Then each saw a state it may see, and nothing is reported
+    expect(checkHistory(history)).toEqual([]);
+  });
+
+  it('allows a hold to expire at any time a read overlaps, and an event redelivered unchanged', () => {
+    // Given a read of bob's held 50 at a time between his hold and its expiry by the sweep (which
+    // no request times), and the withdrawal's event delivered twice under one id
+    const history = cleanHistory();
+    history.operations.push(readOf(30, bob, 1_450, 1_460, { balanceMinor: 850n, heldMinor: 50n }));
+    const records = history.kafkaRecords as KafkaRecord[];
+    records.push({ ...records.find((record) => record.eventId === 'event-withdrawal-b-3')!, offset: '999' });
+    // Then nothing is reported
+    expect(checkHistory(history)).toEqual([]);
+  });
+
+  it('catches an acknowledged deposit lost from the final state, as after a crash that lost a commit', () => {
+    // Given a deposit to bob acknowledged with his new balance 760, a read that saw it, and a
+    // final ledger and wallet that do not hold it (the commit did not survive the crash)
+    const history = cleanHistory();
+    history.operations.push(
+      operation({
+        id: 30,
+        kind: 'deposit',
+        outcome: 'ok',
+        idempotencyKey: 'k30',
+        userId: bob,
+        amountMinor: 60n,
+        result: { balanceMinor: 760n },
+      }),
+      readOf(31, bob, 3_100, 3_110, { balanceMinor: 760n, heldMinor: 0n }),
+    );
+    // When checked / Then the missing application, the missing money and the read of a state
+    // the ledger never had are each named
+    const kinds = kindsOf(history);
+    expect(kinds).toContain('acked-not-applied-once');
+    expect(kinds).toContain('money-not-conserved');
+    expect(kinds).toContain('read-not-in-history');
   });
 });

@@ -5,6 +5,7 @@ import {
   checkServerErrors,
   type ServerErrorPolicy,
 } from './delivery-checks.ts';
+import { checkKafkaWalletEvents } from './event-checks.ts';
 import type { History, Violation, ViolationKind } from './history.ts';
 import { checkHeldMatchesPendingHolds, checkHoldAcks, checkHoldLifecycles } from './hold-checks.ts';
 import {
@@ -15,6 +16,7 @@ import {
   checkWallets,
 } from './ledger-checks.ts';
 import { checkApplications, checkConservation, checkNoNegativeBalance } from './money-checks.ts';
+import { checkFreshReads } from './read-checks.ts';
 import { checkReversalAcks, checkReversals } from './reversal-checks.ts';
 import { checkClosedWallets, checkFrozenWallets } from './status-checks.ts';
 
@@ -52,9 +54,11 @@ export function checkHistory(
     ...checkFrozenWallets(history),
     ...checkClosedWallets(history),
     ...checkReads(history),
+    ...checkFreshReads(history),
     ...checkWallets(history),
     ...checkOutbox(history),
     ...checkEventWallets(history),
+    ...checkKafkaWalletEvents(history),
     ...checkServerErrors(history, options),
     ...checkNoCrashes(history),
   ];

@@ -169,6 +169,16 @@ export type OutboxRow = {
   wallets?: EventWallet[];
 };
 
+/** One record as a consumer received it: where it sat, its `event-id`, and its money event's wallets. */
+export type KafkaRecord = {
+  topic: string;
+  partition: number;
+  offset: string;
+  eventId: string;
+  /** Money events only (absent for user-created, status and checkpoint events). */
+  wallets?: EventWallet[];
+};
+
 /** The databases after the run went quiet. */
 export type Snapshot = {
   users: UserRow[];
@@ -189,6 +199,12 @@ export type History = {
   snapshot: Snapshot;
   /** The `event-id` headers of every record read back from the run's Kafka topics. */
   kafkaEventIds: ReadonlySet<string>;
+  /**
+   * The records read back from the run's Kafka topics, in the order they were read (each
+   * partition in offset order), redeliveries included. Optional: without them the per-wallet
+   * event check (event-checks.ts) has nothing to judge and reports nothing.
+   */
+  kafkaRecords?: readonly KafkaRecord[];
   /** Replicas that exited on their own (not killed by the nemesis); the supervisor restarted them. */
   crashes?: readonly ReplicaCrashRecord[];
 };
@@ -214,6 +230,8 @@ export type ViolationKind =
   | 'seq-gap'
   | 'balance-mismatch'
   | 'read-not-in-history'
+  | 'stale-read'
+  | 'read-of-future-write'
   | 'transfer-legs'
   | 'held-mismatch'
   | 'hold-status-mismatch'
@@ -230,6 +248,9 @@ export type ViolationKind =
   | 'orphan-wallet'
   | 'outbox-unpublished'
   | 'event-not-on-kafka'
+  | 'event-missing'
+  | 'event-duplicated'
+  | 'event-out-of-order'
   | 'unexpected-5xx'
   | 'replica-crashed'
   | 'ledger-audit';

@@ -7,6 +7,7 @@ import type {
   EventWallet,
   HoldRow,
   HoldStatus,
+  KafkaRecord,
   LedgerRow,
   OutboxRow,
   Snapshot,
@@ -177,19 +178,23 @@ function toLedgerRow(row: LedgerRecord): LedgerRow {
   };
 }
 
+/** What the run's topics held, read back the way a consumer reads them. */
+export type KafkaReadBack = { eventIds: Set<string>; records: KafkaRecord[] };
+
 /**
  * Reads every record of `topics` from the beginning (a fresh consumer group) and returns their
- * `event-id` headers. Stops as soon as every id in `expected` was seen, or at the timeout (then
- * the checker reports what is missing).
+ * `event-id` headers and the records themselves (money events with their `wallets[]`, for the
+ * per-wallet event check). Stops as soon as every id in `expected` was seen, or at the timeout
+ * (then the checker reports what is missing); redeliveries read before that are kept.
  */
-export async function readKafkaEventIds(
+export async function readKafkaEvents(
   brokers: string[],
   topics: string[],
   expected: ReadonlySet<string>,
-): Promise<Set<string>> {
+): Promise<KafkaReadBack> {
   const kafka = new Kafka({ clientId: 'chaos-reader', brokers, logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `chaos-reader-${randomUUID()}` });
-  const seen = new Set<string>();
+  const readBack: KafkaReadBack = { eventIds: new Set<string>(), records: [] };
   let missing = expected.size;
   let done: () => void = () => {};
   const allSeen = new Promise<void>((resolveSeen) => {
@@ -199,11 +204,14 @@ export async function readKafkaEventIds(
   try {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        const id = message.headers?.['event-id']?.toString();
-        if (id === undefined || seen.has(id)) return;
-        seen.add(id);
-        if (expected.has(id) && --missing === 0) done();
+      eachMessage: async ({ topic, partition, message }) => {
+        const eventId = message.headers?.['event-id']?.toString();
+        if (eventId === undefined) return;
+        const wallets = recordWallets(topic, message.value);
+        readBack.records.push({ topic, partition, offset: message.offset, eventId, wallets });
+        if (readBack.eventIds.has(eventId)) return;
+        readBack.eventIds.add(eventId);
+        if (expected.has(eventId) && --missing === 0) done();
       },
     });
     if (missing > 0)
@@ -211,9 +219,35 @@ export async function readKafkaEventIds(
         allSeen,
         new Promise((resolveLater) => setTimeout(resolveLater, KAFKA_READ_TIMEOUT_MS)),
       ]);
-    return seen;
+    return readBack;
   } finally {
     await consumer.disconnect().catch(() => {});
+  }
+}
+
+/** The `event-id` headers of every record of `topics` (readKafkaEvents without the records). */
+export async function readKafkaEventIds(
+  brokers: string[],
+  topics: string[],
+  expected: ReadonlySet<string>,
+): Promise<Set<string>> {
+  return (await readKafkaEvents(brokers, topics, expected)).eventIds;
+}
+
+/**
+ * A money event's `wallets[]`, money exact. Checkpoint records pin (seq, hash) pairs, not
+ * balances; a value that is not such an event (user-created, status events) has none.
+ */
+function recordWallets(topic: string, value: Buffer | null): EventWallet[] | undefined {
+  if (value === null || topic.endsWith('ledger-checkpoints')) return undefined;
+  // A payload that does not parse carries no wallets: its steps then show as missing events.
+  try {
+    const wallets = (JSON.parse(value.toString('utf8')) as { wallets?: unknown } | null)?.wallets;
+    return Array.isArray(wallets)
+      ? wallets.map((entry) => toEventWallet(entry as EventWalletRecord))
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 
