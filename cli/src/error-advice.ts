@@ -114,6 +114,10 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   },
   BALANCE_SERVICE_TIMEOUT: { exitCode: EXIT_CODES.unavailable, hint: 'retry in a moment' },
   DATABASE_UNAVAILABLE: { exitCode: EXIT_CODES.unavailable, hint: 'is the stack up? `wallet stack status`' },
+  OUTCOME_UNKNOWN: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'it may have happened: run the command again with the same --idempotency-key (safe), or check `wallet history`',
+  },
   SERVICE_UNAVAILABLE: { exitCode: EXIT_CODES.unavailable, hint: 'retry in a moment' },
   INTERNAL_ERROR: { exitCode: EXIT_CODES.unexpected, hint: 'a server bug: report it with the request id' },
   // The CLI's own codes.

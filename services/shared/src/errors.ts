@@ -45,6 +45,11 @@ export const ERROR_CATALOG = {
   BALANCE_SERVICE_UNAVAILABLE: { status: 503, title: 'No transactions-service answers balance requests' },
   BALANCE_SERVICE_TIMEOUT: { status: 503, title: 'The transactions-service did not answer in time' },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unreachable' },
+  OUTCOME_UNKNOWN: {
+    status: 503,
+    title:
+      'The database connection was lost while the change was being committed: it may or may not have happened',
+  },
   SERVICE_UNAVAILABLE: { status: 503, title: 'The service is unavailable' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;

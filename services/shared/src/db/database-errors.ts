@@ -1,4 +1,4 @@
-import { isConnectionError } from './transaction.ts';
+import { isCommitOutcomeUnknown, isConnectionError } from './transaction.ts';
 
 /** SQLSTATE 57014: a statement ran past STATEMENT_TIMEOUT_MS; the database, not the client, is at fault. */
 const QUERY_CANCELED = '57014';
@@ -17,9 +17,12 @@ export function isQueryCanceled(error: unknown): boolean {
 /**
  * The database cannot be used at all: unreachable, connection lost (isConnectionError also knows
  * pg's code-less messages, such as a pool that could not connect in time), missing, or out of
- * resources. Both services answer this 503 DATABASE_UNAVAILABLE rather than 500.
+ * resources. Both services answer this 503 DATABASE_UNAVAILABLE rather than 500, with
+ * Retry-After: nothing was committed, so a retry is safe. Not a connection lost while a commit was
+ * in flight (CommitOutcomeUnknownError): that one is OUTCOME_UNKNOWN (http/map-errors.ts).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isCommitOutcomeUnknown(error)) return false;
   const code = sqlState(error);
   if (typeof code === 'string' && UNAVAILABLE_SQLSTATES.has(code)) return true;
   return isConnectionError(error);

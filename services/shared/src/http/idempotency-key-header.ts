@@ -29,6 +29,7 @@ export const idempotentRequestHeadersSchema = z.looseObject({
     .optional()
     .describe(
       `Optional, 1–${IDEMPOTENCY_KEY_LENGTH_MAX} characters of [A-Za-z0-9._:-]. Retrying with the same key ` +
-        'and body returns the first response (header Idempotency-Replayed: true) without doing the work again.',
+        'and body returns the first response (header Idempotency-Replayed: true) without doing the work again. ' +
+        'After 503 OUTCOME_UNKNOWN (the change may have committed) a retry is safe only with the same key.',
     ),
 });

@@ -30,6 +30,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+/**
+ * 503s after which a retry is not known to be safe: OUTCOME_UNKNOWN may have committed, so it
+ * gets no Retry-After inviting a blind retry (issue 12).
+ */
+const NO_RETRY_AFTER_CODES: ReadonlySet<ErrorCode> = new Set(['OUTCOME_UNKNOWN']);
+
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -62,7 +68,8 @@ export function registerProblemHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isAppError(error)) {
       // The rate limiter has already said when its window ends; keep that.
-      if ((error.status === 429 || error.status === 503) && !reply.hasHeader('retry-after')) {
+      const invitesRetry = error.status === 429 || error.status === 503;
+      if (invitesRetry && !NO_RETRY_AFTER_CODES.has(error.code) && !reply.hasHeader('retry-after')) {
         reply.header('retry-after', '1');
       }
       return sendProblem(request, reply, error.code, error.message, error.extra);
