@@ -1,11 +1,17 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { singleFlight } from '../http/single-flight.ts';
+import { withinTimeout } from '../within-timeout.ts';
 
 /**
  * Retries of one probe request (kafkajs' default is 8, with backoff): a readiness answer is
  * wanted now, and the next probe asks again anyway.
  */
 export const KAFKA_PROBE_RETRIES_MAX = 1;
+/**
+ * Shutdown waits at most this for the admin client to close: on a stalled broker kafkajs waits
+ * out its request timeout first, and a stop must not; the close goes on in the background.
+ */
+export const KAFKA_ADMIN_CLOSE_WAIT_MS = 1_000;
 
 /** What the services ask Kafka's admin API at run time: is the cluster there, how far behind is a group. */
 export type SharedKafkaAdmin = {
@@ -24,31 +30,27 @@ export type SharedKafkaAdmin = {
  * a fresh one, one at a time since every caller goes through the same promise.
  */
 export function createSharedKafkaAdmin(kafka: Kafka): SharedKafkaAdmin {
-  let current: Promise<Admin> | undefined;
+  let current: { admin: Admin; connected: Promise<void> } | undefined;
   let closed = false;
 
-  const connect = async (): Promise<Admin> => {
+  const connect = () => {
     const admin = kafka.admin({ retry: { retries: KAFKA_PROBE_RETRIES_MAX } });
-    try {
-      await admin.connect();
-      return admin;
-    } catch (error) {
-      await admin.disconnect().catch(() => {});
-      throw error;
-    }
+    return { admin, connected: admin.connect() };
+  };
+  const drop = (client: { admin: Admin }) => {
+    if (current === client) current = undefined;
+    void client.admin.disconnect().catch(() => {});
   };
 
   const withAdmin = async <T>(work: (admin: Admin) => Promise<T>): Promise<T> => {
     if (closed) throw new Error('the shared Kafka admin client is closed');
     current ??= connect();
-    const attempt = current;
+    const client = current;
     try {
-      return await work(await attempt);
+      await client.connected;
+      return await work(client.admin);
     } catch (error) {
-      if (current === attempt) {
-        current = undefined;
-        void attempt.then((admin) => admin.disconnect()).catch(() => {});
-      }
+      drop(client);
       throw error;
     }
   };
@@ -65,7 +67,7 @@ export function createSharedKafkaAdmin(kafka: Kafka): SharedKafkaAdmin {
       closed = true;
       const last = current;
       current = undefined;
-      await last?.then((admin) => admin.disconnect()).catch(() => {});
+      if (last) await withinTimeout(last.admin.disconnect(), KAFKA_ADMIN_CLOSE_WAIT_MS).catch(() => {});
     },
   };
 }
