@@ -96,6 +96,30 @@ describe('the CLI’s HTTP client', () => {
     expect(scripted.seen).toHaveLength(4);
   });
 
+  it('Given OUTCOME_UNKNOWN that never ends, When a command with a key gives up, Then the hint names the key to retry with', async () => {
+    const scripted = await scriptedServer([problem(503, 'OUTCOME_UNKNOWN')]);
+    server = scripted.server;
+    const sending = client.send(
+      {
+        service: 'transactions-service',
+        baseUrl: scripted.url,
+        method: 'POST',
+        path: 'addMoney',
+        body: {},
+        idempotencyKey: 'key-3',
+      },
+      z.unknown(),
+    );
+    await expect(sending).rejects.toMatchObject({ code: 'OUTCOME_UNKNOWN', exitCode: 6, requestId: 'r-1' });
+    await expect(sending).rejects.toHaveProperty('hint', expect.stringContaining('--idempotency-key key-3'));
+    expect(scripted.seen.map((request) => request.headers['idempotency-key'])).toEqual([
+      'key-3',
+      'key-3',
+      'key-3',
+      'key-3',
+    ]);
+  });
+
   it('Given a 422, When sent, Then no retry and the problem’s code and detail come through', async () => {
     const scripted = await scriptedServer([problem(422, 'INSUFFICIENT_FUNDS')]);
     server = scripted.server;
@@ -106,6 +130,7 @@ describe('the CLI’s HTTP client', () => {
         method: 'POST',
         path: 'transferMoney',
         body: {},
+        idempotencyKey: 'key-2',
       },
       z.unknown(),
     );

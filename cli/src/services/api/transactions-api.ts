@@ -72,7 +72,7 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
     userId: string,
     action: WalletStatusAction,
     reason: string | undefined,
-    idempotencyKey: string | undefined,
+    idempotencyKey: string,
   ): Promise<Wallet> {
     const response = await http.send(
       {
@@ -81,7 +81,7 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         method: 'POST',
         path: `wallets/${encodeURIComponent(userId)}/${action}`,
         body: reason === undefined ? {} : { reason },
-        ...(idempotencyKey ? { idempotencyKey } : {}),
+        idempotencyKey,
       },
       walletSchema,
     );
@@ -168,16 +168,20 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
     ...createReversalsApi(http, baseUrl),
 
     /** Stops all money out of the wallet; money in still lands. */
-    async freezeWallet(userId: string, reason: string, idempotencyKey?: string): Promise<Wallet> {
+    async freezeWallet(userId: string, reason: string, idempotencyKey: string): Promise<Wallet> {
       return changeWalletStatus(userId, 'freeze', reason, idempotencyKey);
     },
 
-    async unfreezeWallet(userId: string, reason?: string, idempotencyKey?: string): Promise<Wallet> {
+    async unfreezeWallet(
+      userId: string,
+      reason: string | undefined,
+      idempotencyKey: string,
+    ): Promise<Wallet> {
       return changeWalletStatus(userId, 'unfreeze', reason, idempotencyKey);
     },
 
     /** Only at zero balance with no pending hold from or to it (else WALLET_NOT_EMPTY). */
-    async closeWallet(userId: string, reason?: string, idempotencyKey?: string): Promise<Wallet> {
+    async closeWallet(userId: string, reason: string | undefined, idempotencyKey: string): Promise<Wallet> {
       return changeWalletStatus(userId, 'close', reason, idempotencyKey);
     },
 

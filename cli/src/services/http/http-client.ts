@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'undici';
 import type { z } from 'zod';
-import type { CliError } from '../../cli-error.ts';
+import { CliError } from '../../cli-error.ts';
 import { errorFor } from '../../error-advice.ts';
 import { describeNetworkError, isTimeoutError } from './network-errors.ts';
 import { readProblem } from './problem-response.ts';
@@ -17,15 +17,20 @@ export const CONNECTIONS_PER_ORIGIN_MAX = 8;
 export type ApiRequest = {
   service: ServiceName;
   baseUrl: string;
-  method: 'GET' | 'POST';
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
-  /** Sent as Idempotency-Key; every retry of this request carries the same one. */
-  idempotencyKey?: string;
   /** Default: retry network failures and 503s. `NO_RETRY` when the caller polls by itself. */
   retry?: RetryPolicy;
-};
+} & (
+  | { method: 'GET'; idempotencyKey?: never }
+  /**
+   * Every POST changes something, and is retried: it must carry an Idempotency-Key, chosen once
+   * per user action and sent again by every retry, so a retry (after a lost answer, a 503
+   * OUTCOME_UNKNOWN) is done at most once. Required by the type, not left to each caller.
+   */
+  | { method: 'POST'; idempotencyKey: string }
+);
 
 export type ApiResponse<T> = { status: number; body: T; replayed: boolean };
 
@@ -152,7 +157,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       const outcome = await attempt(url, randomUUID());
       if (outcome.kind === 'done') return outcome.response;
-      if (attemptNumber >= policy.attemptsMax) throw outcome.error;
+      if (attemptNumber >= policy.attemptsMax) throw withKeyToRetry(outcome.error, apiRequest);
       const waitMs = outcome.waitMs ?? backoffDelayMs(policy, attemptNumber);
       trace(
         `${outcome.error.code}: retrying in ${waitMs} ms (attempt ${attemptNumber + 1} of ${policy.attemptsMax})`,
@@ -173,6 +178,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
     close: () => agent.close(),
   };
+}
+
+/**
+ * After OUTCOME_UNKNOWN the change may have happened; only the same key makes another try safe,
+ * and the person cannot know a key the CLI generated: the hint names it.
+ */
+function withKeyToRetry(error: CliError, apiRequest: ApiRequest): CliError {
+  if (error.code !== 'OUTCOME_UNKNOWN' || !apiRequest.idempotencyKey) return error;
+  return new CliError({
+    code: error.code,
+    message: error.message,
+    exitCode: error.exitCode,
+    hint: `it may have happened: run the same command again with --idempotency-key ${apiRequest.idempotencyKey} (safe: done at most once), or check \`wallet history\``,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+  });
 }
 
 function buildUrl(apiRequest: ApiRequest): URL {
