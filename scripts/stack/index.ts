@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { kafkaLayout, kafkaPid, stopKafka } from './kafka.ts';
+import { kafkaLayout, kafkaPid, kafkaPorts, stopKafka } from './kafka.ts';
 import { withLock } from './lock.ts';
 import { natsLayout, natsPid, stopNats } from './nats.ts';
 import { ensureOperatorToken } from './operator-token.ts';
@@ -11,9 +11,18 @@ import { postgresLayout, postgresPid, stopPostgres } from './postgres.ts';
 import { readStackState, removeStackState, type StackState, writeStackState } from './state.ts';
 import { waitUntil } from './wait.ts';
 
+export {
+  killNats,
+  killPostgres,
+  pausePostgres,
+  resumePostgres,
+} from './faults.ts';
+export { kafkaBrokerCount, killKafkaBroker, startKafkaBroker } from './kafka.ts';
 export { ensureKafkaJars, kafkaVersion } from './kafka-jars.ts';
+export { startNats } from './nats.ts';
 export { defaultCacheDir, defaultStackDir } from './paths.ts';
-export type { KafkaState, NatsState, PostgresState, StackState } from './state.ts';
+export { startPostgres } from './postgres.ts';
+export type { KafkaNodeState, KafkaState, NatsState, PostgresState, StackState } from './state.ts';
 export { readStackState } from './state.ts';
 
 export type StackUpOptions = {
@@ -24,6 +33,16 @@ export type StackUpOptions = {
   fast?: boolean;
   /** Where the Kafka jars are cached; default `WALLET_CACHE_DIR` or `<repo>/.wallet/cache`. */
   cacheDir?: string;
+  /**
+   * Kafka brokers: 1, or 3 for a cluster with replication factor 3 and min ISR 2 (kafka-config.ts).
+   * Default: what runs (or ran last) in `dir`, else 1.
+   */
+  kafkaBrokers?: number;
+  /**
+   * Per broker, the loopback port clients are told to use, e.g. a fault-injecting proxy's in front
+   * of it; replication and the controller quorum stay direct. Default: each broker's own port.
+   */
+  kafkaAdvertisedPorts?: readonly number[];
 };
 
 const portsClosedTimeoutMs = 15_000;
@@ -43,7 +62,14 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackState>
     : (options.log ?? ((line: string) => process.stderr.write(`${line}\n`)));
   mkdirSync(dir, { recursive: true });
   const previous = readStackState(dir);
-  const partOptions: PartUpOptions = { dir, fast: options.fast ?? false, cacheDir: options.cacheDir, log };
+  const partOptions: PartUpOptions = {
+    dir,
+    fast: options.fast ?? false,
+    cacheDir: options.cacheDir,
+    log,
+    kafkaBrokers: options.kafkaBrokers,
+    kafkaAdvertisedPorts: options.kafkaAdvertisedPorts,
+  };
   const [postgres, nats, kafka] = await Promise.allSettled([
     postgresUp(partOptions, previous?.postgres),
     natsUp(partOptions, previous?.nats),
@@ -126,7 +152,11 @@ export async function stackStatus(options: { dir?: string } = {}): Promise<Stack
   const natsAddress = state
     ? hostAndPort(state.nats.url)
     : addressOf(readRememberedPort(natsLayout(dir).portFile));
-  const kafkaAddress = state?.kafka.brokers[0] ?? addressOf(readRememberedPort(kafkaLayout(dir).portFile));
+  // The first broker's own port: what the state advertises may be a proxy's that is not up.
+  const firstNode = state?.kafka.nodes?.[0];
+  const kafkaAddress = firstNode
+    ? addressOf(firstNode.port)
+    : (state?.kafka.brokers[0] ?? addressOf(readRememberedPort(kafkaLayout(dir).portFile)));
   return {
     dir,
     stateFile: state !== undefined,
@@ -147,9 +177,11 @@ function managedPorts(dir: string): number[] {
   const files = [
     ...(postgresPid(dir) ? [postgresLayout(dir).portFile] : []),
     ...(natsPid(dir) ? [natsLayout(dir).portFile] : []),
-    ...(kafkaPid(dir) ? [kafkaLayout(dir).portFile, kafkaLayout(dir).controllerPortFile] : []),
   ];
-  return files.map(readRememberedPort).filter((port): port is number => port !== undefined);
+  return [
+    ...files.map(readRememberedPort).filter((port): port is number => port !== undefined),
+    ...kafkaPorts(dir),
+  ];
 }
 
 function addressOf(port: number | undefined): string | undefined {

@@ -11,6 +11,7 @@ import { hideKnownWarnings } from './known-warnings.ts';
 import { redactUrl } from './postgres-client.ts';
 
 const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--fast] [--purge] [--quiet]
+                                         [--kafka-brokers N]
 
   up       start PostgreSQL, NATS and Kafka (or reuse them if already up) and print their settings
   down     stop them; data stays unless --purge
@@ -20,7 +21,9 @@ const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--
   --dir    stack data dir (default: $WALLET_HOME or <repo>/.wallet)
   --json   print machine-readable JSON on stdout
   --fast   durability off (fsync) for a throwaway stack
-  --purge  with down: delete the stack's data too`;
+  --purge  with down: delete the stack's data too
+  --kafka-brokers  with up: 1, or 3 for a KRaft cluster (replication factor 3, min ISR 2);
+                   default: what ran last in the dir, else 1`;
 
 async function main(): Promise<number> {
   hideKnownWarnings();
@@ -32,13 +35,15 @@ async function main(): Promise<number> {
       fast: { type: 'boolean', default: false },
       purge: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'kafka-brokers': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command] = positionals;
   if (values.help) return print(usage, 0);
   if (command === 'up') {
-    const state = await stackUp({ dir: values.dir, fast: values.fast, quiet: values.quiet });
+    const kafkaBrokers = values['kafka-brokers'] === undefined ? undefined : Number(values['kafka-brokers']);
+    const state = await stackUp({ dir: values.dir, fast: values.fast, quiet: values.quiet, kafkaBrokers });
     return print(values.json ? JSON.stringify(state, null, 2) : describeState(state), 0);
   }
   if (command === 'down') {

@@ -1,5 +1,5 @@
 import { kafkaFromEnv, natsFromEnv, postgresFromEnv } from './external-parts.ts';
-import { kafkaPid, startKafka, stopKafka } from './kafka.ts';
+import { kafkaBrokerCount, kafkaPid, startKafka, stopKafka } from './kafka.ts';
 import { probeKafka } from './kafka-probe.ts';
 import { natsPid, probeNats, startNats, stopNats } from './nats.ts';
 import { postgresPid, startPostgres, stopPostgres } from './postgres.ts';
@@ -15,6 +15,9 @@ export type PartUpOptions = {
   fast: boolean;
   cacheDir?: string;
   log: (line: string) => void;
+  /** Kafka brokers wanted; undefined keeps what runs (or ran last) in the dir. */
+  kafkaBrokers?: number;
+  kafkaAdvertisedPorts?: readonly number[];
 };
 
 const externalReadyTimeoutMs = 30_000;
@@ -69,9 +72,31 @@ export async function kafkaUp(options: PartUpOptions, previous?: KafkaState): Pr
     });
     return { state: fromEnv, startedNow: false };
   }
-  if (previous?.managed && kafkaPid(options.dir) && (await isHealthy(() => probeKafka(previous.brokers)))) {
+  const brokers = options.kafkaBrokers ?? previous?.nodes?.length ?? kafkaBrokerCount(options.dir);
+  if (
+    previous?.managed &&
+    kafkaPid(options.dir) &&
+    sameKafkaShape(previous, brokers, options.kafkaAdvertisedPorts) &&
+    (await isHealthy(() =>
+      probeKafka(previous.nodes?.map((node) => node.internalAddress) ?? previous.brokers),
+    ))
+  ) {
     return { state: previous, startedNow: false };
   }
   await stopKafka(options.dir);
-  return { state: await startKafka(options), startedNow: true };
+  const state = await startKafka({ ...options, brokers, advertisedPorts: options.kafkaAdvertisedPorts });
+  return { state, startedNow: true };
+}
+
+/** A running Kafka is reused only with the broker count and advertised ports asked for. */
+function sameKafkaShape(
+  previous: KafkaState,
+  brokers: number,
+  advertisedPorts: readonly number[] | undefined,
+): boolean {
+  const nodes = previous.nodes ?? [];
+  if ((nodes.length || 1) !== brokers) return false;
+  const advertised = nodes.map((node) => node.advertisedPort);
+  const wanted = advertisedPorts ?? nodes.map((node) => node.port);
+  return advertised.length === wanted.length && advertised.every((port, index) => port === wanted[index]);
 }

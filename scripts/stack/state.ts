@@ -12,7 +12,29 @@ export type PostgresState = {
 
 export type NatsState = { url: string; pid?: number; managed: boolean };
 
-export type KafkaState = { brokers: string[]; pid?: number; managed: boolean; version: string };
+/** One KRaft node the stack runs (broker and controller in one process). */
+export type KafkaNodeState = {
+  /** 1-based, as in its server.properties. */
+  nodeId: number;
+  pid: number;
+  /** The port it listens on for clients. */
+  port: number;
+  /** The port clients are told to use: `port`, or a fault-injecting proxy's in front of it. */
+  advertisedPort: number;
+  /** host:port of its INTERNAL listener (replication, the stack's probes), never proxied. */
+  internalAddress: string;
+};
+
+export type KafkaState = {
+  /** What clients bootstrap from (`KAFKA_BROKERS`): every broker, as advertised. */
+  brokers: string[];
+  /** The first node's pid. */
+  pid?: number;
+  managed: boolean;
+  version: string;
+  /** Each node the stack started; absent for a Kafka given by env (and in stack.json of older stacks). */
+  nodes?: KafkaNodeState[];
+};
 
 /** What `stackUp` started (or was given by env), as written to `<dir>/stack.json`. */
 export type StackState = {
