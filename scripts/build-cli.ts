@@ -1,5 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { repoRoot } from './stack/paths.ts';
 
@@ -89,6 +90,8 @@ export async function buildCli(options: { outfile?: string; minify?: boolean } =
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const outfile = await buildCli();
+  // --outfile: cli/bin/wallet.js builds into a scratch dir and moves the result into place.
+  const { values } = parseArgs({ options: { outfile: { type: 'string' } } });
+  const outfile = await buildCli({ outfile: values.outfile });
   process.stdout.write(`built ${outfile}\n`);
 }

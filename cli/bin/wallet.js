@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `wallet` as npm links it (`npx wallet` in the repo, `npm link` anywhere): runs the bundled CLI,
+ * dist/cli/wallet.js, building it first when it is missing or older than any source it is built
+ * from. npm only links a bin whose file exists at install time, and dist/ is not committed, so
+ * this small committed file is the bin and the bundle is made on first use: a fresh clone works
+ * after `npm ci` whatever ran before (`npm start` on a terminal or not, `npm test`, nothing).
+ * Plain JavaScript with no dependencies, so it runs on any Node that can run npm.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const bundleDir = join(repoRoot, 'dist', 'cli');
+const bundle = join(bundleDir, 'wallet.js');
+/** What the bundle is built from (scripts/build-cli.ts and the stack code it imports are in scripts/). */
+const SOURCES = ['cli/src', 'services/shared/src', 'scripts', 'package-lock.json'];
+
+if (needsBuild()) build();
+await import(pathToFileURL(bundle).href);
+
+function needsBuild() {
+  if (!existsSync(bundle)) return true;
+  const builtMs = statSync(bundle).mtimeMs;
+  return SOURCES.some((source) => newestMtimeMs(join(repoRoot, source)) > builtMs);
+}
+
+function newestMtimeMs(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtimeMs(join(path, entry)));
+  return newest;
+}
+
+/**
+ * Builds into a private dir, then moves the map and the bundle into place: two `wallet` runs
+ * building at once never see a half-written file. The repo's own Node (node_modules/.bin/node,
+ * Node 24) runs the TypeScript build script; the Node running this file may be older.
+ */
+function build() {
+  process.stderr.write('wallet: building the CLI bundle (dist/cli/wallet.js) once…\n');
+  const repoNode = join(repoRoot, 'node_modules', '.bin', 'node');
+  const node = existsSync(repoNode) ? repoNode : process.execPath;
+  mkdirSync(bundleDir, { recursive: true });
+  const scratch = mkdtempSync(join(bundleDir, '.build-'));
+  try {
+    const outfile = join(scratch, 'wallet.js');
+    // The build's own output goes to stderr: stdout belongs to the command (--json).
+    const result = spawnSync(node, [join(repoRoot, 'scripts', 'build-cli.ts'), '--outfile', outfile], {
+      cwd: repoRoot,
+      stdio: ['ignore', 2, 2],
+    });
+    if (result.status !== 0) {
+      process.stderr.write(
+        'error BUILD_FAILED: could not build the CLI — run `npm ci` in the repo, then `npm run build`\n',
+      );
+      process.exit(1);
+    }
+    renameSync(`${outfile}.map`, join(bundleDir, 'wallet.js.map'));
+    renameSync(outfile, bundle);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
