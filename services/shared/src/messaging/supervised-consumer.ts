@@ -62,6 +62,10 @@ export async function startSupervisedConsumer(
       if (failuresInRow > 0) options.onRejoined?.();
       failuresInRow = 0;
     });
+    // kafkajs stops a consumer before it reports the crash; readiness turns red from that moment.
+    next.on(next.events.STOP, () => {
+      if (consumer === next) joined = false;
+    });
     next.on(next.events.CRASH, ({ payload }) => {
       if (consumer === next) scheduleRestart(payload.error);
     });
