@@ -15,7 +15,7 @@ export const RELAY_BATCH_SIZE = 200;
 export const RELAY_POLL_INTERVAL_MS = 100;
 /**
  * After publishing a partial batch, the relay lets this long pass before it claims again, so under
- * load events leave in batches (one transaction, one Kafka request, one commit for many) instead
+ * load events leave in batches (one claim, one Kafka request, one mark for many) instead
  * of one claim cycle per commit; a lone event still leaves at once. Like Kafka's linger.ms: it
  * bounds the added delay of an event, not its throughput (bench/tuning-notes.md).
  */
