@@ -25,7 +25,7 @@ export function createPool(options: {
   // listener the process would crash. The pool drops the client and makes a new one.
   pool.on('error', () => {});
   // pg also emits 'error' on a checked-out client whose connection dies between queries (a
-  // database restart while the outbox relay holds its transaction open). The failed query still
+  // database restart while a transaction such as a money batch is open). The failed query still
   // rejects, and withTransaction discards the client; the listener only keeps the process alive.
   pool.on('connect', (client) => {
     client.on('error', () => {});
