@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { eventToJson, userIdsOf } from '../services/events/event-json.ts';
 import { CATCH_UP_WAIT_MS_MAX, tailEvents } from '../services/events/tail-events.ts';
+import { inTimeOrder } from '../services/events/time-order.ts';
 import { FOLLOWED_TOPICS, type FollowedTopic, type WalletEvent } from '../services/events/wallet-event.ts';
 import { createEmailDirectory } from '../services/users/email-directory.ts';
 import { describeEvent, shortId } from '../ui/event-line.ts';
@@ -30,8 +31,10 @@ export function registerEvents(program: Command): void {
     `
 Topics (--topic): ${topicList()}.
 Money events carry each touched wallet's ledger seq and balances after (--json: "wallets").
-Without --follow, prints every event already in Kafka (oldest first) and exits once caught up
-(at most ${CATCH_UP_WAIT_MS_MAX / 1_000} s). With --json that is one JSON document {"events": [...]};
+Without --follow, reads every event already in Kafka, then prints them in the order they
+happened: by time across topics and partitions, and per wallet in ledger order (seq; a user's
+user-created first); it exits once caught up (at most ${CATCH_UP_WAIT_MS_MAX / 1_000} s).
+With --follow, events print as they arrive: in ledger order per wallet, not across wallets. With --json that is one JSON document {"events": [...]};
 with --follow --json it is one JSON document per line (JSON Lines), one per event.
 ${examples([
   'wallet events',
@@ -45,11 +48,9 @@ ${examples([
     await withContext(flags, async ({ settings, output, apis }) => {
       const brokers = requireBrokers(settings);
       const directory = createEmailDirectory(apis.users);
-      const collected: Record<string, unknown>[] = [];
       const print = async (event: WalletEvent) => {
         if (output.json) {
-          if (flags.follow) output.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
-          else collected.push(eventToJson(event));
+          output.stdout.write(`${JSON.stringify(eventToJson(event))}\n`);
           return;
         }
         if (event.type === 'user-created') directory.remember(event.userId, event.email);
@@ -60,6 +61,9 @@ ${examples([
           `${colors.dim(shortTime(event.occurredAt))}  ${colors.cyan(event.type.padEnd(17))}  ${describeEvent(event, nameOf)}`,
         );
       };
+      // Without --follow every event is read first, then printed in time order (time-order.ts);
+      // following, each prints as it arrives: in order per wallet, not across them.
+      const collected: WalletEvent[] = [];
       const spinner = startSpinner(output.stderr, 'connecting to Kafka…', output.interactive);
       const tail = await tailEvents({
         brokers,
@@ -68,16 +72,25 @@ ${examples([
         // Without --follow we always read what is there, from the oldest event.
         fromBeginning: flags.follow ? flags.fromBeginning : true,
         follow: flags.follow,
-        onEvent: print,
+        onEvent: flags.follow ? print : (event) => void collected.push(event),
         verbose: flags.verbose,
       }).finally(() => spinner.stop());
-      if (flags.follow && !output.json)
-        output.note(output.errorColors.dim('following events; Ctrl-C to stop'));
+      if (flags.follow && !output.json) output.note(output.errorColors.dim(FOLLOW_NOTE));
       await untilSignal(tail.done, () => tail.stop());
-      if (output.json && !flags.follow) output.document({ events: collected });
+      if (flags.follow) return;
+      const ordered = inTimeOrder(collected);
+      if (output.json) {
+        output.document({ events: ordered.map(eventToJson) });
+        return;
+      }
+      for (const event of ordered) await print(event);
     });
   });
 }
+
+/** Kafka orders a wallet's events (one key, one partition per topic); nothing orders them across wallets or topics live. */
+const FOLLOW_NOTE =
+  'following events as they arrive: in ledger order per wallet, not across wallets or topics; Ctrl-C to stop';
 
 const TOPICS_PER_HELP_LINE = 5;
 
