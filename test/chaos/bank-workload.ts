@@ -10,18 +10,26 @@ import { auditViolations } from './audit-checks.ts';
 import { createRecorder, type Recorder, runChaosClient } from './bank-clients.ts';
 import { type BankUser, createUserPlan, depositPlan, type Endpoints } from './bank-plans.ts';
 import { createPools } from './bank-pools.ts';
+import { type ChaosNetwork, closeNetwork, openReplicaRoutes, type ProxyRoute } from './chaos-network.ts';
 import { CHECKER_OPTIONS_DEFAULT, checkHistory } from './checker.ts';
 import type { History, Operation, OutboxRow, ReplicaCrashRecord, Violation } from './history.ts';
-import { type FaultKind, planFaults, REPLICA_DOWNTIME_MS, runNemesis } from './nemesis.ts';
+import { type FaultKind, planFaults, runNemesis } from './nemesis.ts';
 import { type OperationPlan, runOperation } from './operation-runner.ts';
+import { REPLICA_DOWNTIME_MS } from './process-faults.ts';
 import { seededRandom } from './seeded-random.ts';
 import { createReplica, type Replica, type ServiceName } from './service-replicas.ts';
 import { countUnpublished, countUsersWithoutWallet, readKafkaEventIds, readSnapshot } from './snapshot.ts';
 import { formatSummary } from './summary.ts';
 
 export type BankWorkloadOptions = {
-  /** A stack this run may hurt: it restarts its PostgreSQL, NATS and Kafka. Never a shared one. */
+  /** A stack this run may hurt: it kills its PostgreSQL, NATS and Kafka. Never a shared one. */
   stack: StackState;
+  /** The proxies the Kafka brokers advertise (chaos-stack.ts); none when Kafka is reached directly. */
+  kafkaRoutes?: readonly ProxyRoute[];
+  /**
+   * The chaos phase lasts at least this long, and on until every planned fault has healed (plus a
+   * margin), at most CHAOS_OVERRUN_FACTOR_MAX times this long.
+   */
   chaosDurationMs: number;
   clients: number;
   users: number;
@@ -41,6 +49,8 @@ export type BankReport = { history: History; violations: Violation[]; summary: s
 const REPLICAS_PER_SERVICE = 2;
 /** Faults stay this far from the start and the end of the chaos phase. */
 const FAULT_MARGIN_MS = 3_000;
+/** Slow faults (a Kafka broker's JVM start on a busy machine) may stretch the phase this much. */
+const CHAOS_OVERRUN_FACTOR_MAX = 3;
 const SETUP_CONCURRENCY = 8;
 const WALLETS_OPEN_TIMEOUT_MS = 60_000;
 const QUIESCENCE_TIMEOUT_MS = 90_000;
@@ -49,6 +59,8 @@ const QUIESCENCE_POLL_MS = 500;
 type Cluster = {
   users: Replica[];
   transactions: Replica[];
+  /** Every replica's own routes to PostgreSQL and NATS, and the Kafka brokers' shared ones. */
+  network: ChaosNetwork;
   urls: { users: string; transactions: string };
   /** The services run with auth on; clients send this as a bearer token. */
   operatorToken: string;
@@ -75,6 +87,7 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
     const bankUsers = await setUp(options, endpoints, recorder, runId, cluster.urls);
     const chaosStartedAtMs = Date.now();
     const faults = await runChaos(options, cluster, endpoints, recorder, bankUsers, runId, chaosStartedAtMs);
+    const chaosDurationMs = Date.now() - chaosStartedAtMs;
     options.log(`chaos phase over: ${recorder.count()} operations; waiting for quiescence`);
     await waitForQuiescence(cluster.urls, options.log);
     supervisor.stop();
@@ -101,7 +114,7 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
       faults,
       violations,
       chaosStartedAtMs,
-      chaosDurationMs: options.chaosDurationMs,
+      chaosDurationMs,
       crashes: supervisor.crashes,
       snapshot,
     });
@@ -109,7 +122,13 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
   } finally {
     supervisor.stop();
     await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.kill()));
+    await closeNetwork(replicaRoutesOnly(cluster.network));
   }
+}
+
+/** The chaos stack owns the Kafka brokers' proxies; the run closes only the ones it opened. */
+function replicaRoutesOnly(network: ChaosNetwork): ChaosNetwork {
+  return { routes: network.routes.filter((route) => route.replica !== undefined) };
 }
 
 /**
@@ -147,22 +166,24 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     transactions: withDatabase(adminUrl, names.transactions),
   };
   const operatorToken = options.stack.operatorToken ?? randomBytes(32).toString('hex');
+  const network: ChaosNetwork = { routes: [...(options.kafkaRoutes ?? [])] };
   const common = {
     WALLET_OPERATOR_TOKEN: operatorToken,
     KAFKA_BROKERS: options.stack.kafka.brokers.join(','),
-    NATS_URL: options.stack.nats.url,
     WALLET_NAMESPACE: namespace,
     LOG_LEVEL: 'warn',
   };
   const replicas = async (service: ServiceName, prefix: string, databaseUrl: string) => {
     const list: Replica[] = [];
     for (let index = 1; index <= REPLICAS_PER_SERVICE; index++) {
+      const name = `${prefix}-${index}`;
+      const routes = await openReplicaRoutes(network, name, options.stack, databaseUrl);
       list.push(
         createReplica({
-          name: `${prefix}-${index}`,
+          name,
           service,
           port: await findFreePort(),
-          env: { ...common, DATABASE_URL: databaseUrl },
+          env: { ...common, ...routes },
           logDir: options.workDir,
         }),
       );
@@ -172,6 +193,7 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
   const cluster: Cluster = {
     users: await replicas('user-service', 'users', urls.users),
     transactions: await replicas('transactions-service', 'transactions', urls.transactions),
+    network,
     urls,
     operatorToken,
   };
@@ -182,6 +204,7 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     await Promise.all(cluster.users.map((replica) => replica.start()));
   } catch (error) {
     await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.kill()));
+    await closeNetwork(replicaRoutesOnly(network));
     throw error;
   }
   return cluster;
@@ -249,20 +272,26 @@ async function runChaos(
   runId: string,
   startMs: number,
 ) {
-  const deadlineMs = startMs + options.chaosDurationMs;
+  const hardEndMs = startMs + options.chaosDurationMs * CHAOS_OVERRUN_FACTOR_MAX;
   const plan = planFaults(options.chaosDurationMs, options.faultGapMs, FAULT_MARGIN_MS, options.faultKinds);
   const nemesis = runNemesis(
     {
-      stackDir: options.stack.dir,
-      postgresAdminUrl: options.stack.postgres.adminUrl,
+      stack: options.stack,
+      network: cluster.network,
       users: cluster.users,
       transactions: cluster.transactions,
       log: options.log,
     },
     plan,
     startMs,
-    deadlineMs - FAULT_MARGIN_MS,
+    hardEndMs - FAULT_MARGIN_MS,
   );
+  // The clients read their deadline at every operation: open-ended while faults still run, then
+  // the planned end, or a margin after the last fault healed if that comes later.
+  let endMs = hardEndMs;
+  const nemesisOver = nemesis.finally(() => {
+    endMs = Math.min(hardEndMs, Math.max(startMs + options.chaosDurationMs, Date.now() + FAULT_MARGIN_MS));
+  });
   const operationsMax = recorder.count() + options.operationsMax;
   const pools = createPools();
   const clients = Array.from({ length: options.clients }, (_, client) =>
@@ -274,11 +303,13 @@ async function runChaos(
       random: seededRandom(options.seed + client),
       recorder,
       pools,
-      deadlineMs,
+      get deadlineMs() {
+        return endMs;
+      },
       operationsMax,
     }),
   );
-  const [faults] = await Promise.all([nemesis, ...clients]);
+  const [faults] = await Promise.all([nemesisOver, ...clients]);
   return faults;
 }
 

@@ -3,17 +3,18 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { stackDown, stackUp } from '../../scripts/stack/index.ts';
 import { hideKnownWarnings } from '../../services/shared/src/process/known-warnings.ts';
 import { type BankWorkloadOptions, runBankWorkload } from './bank-workload.ts';
+import { type ChaosStack, chaosStackDown, chaosStackUp } from './chaos-stack.ts';
 import { parseDurationMs } from './duration.ts';
-import { FAULT_KINDS } from './nemesis.ts';
+import { FAULT_KINDS, type FaultKind } from './nemesis.ts';
 
 hideKnownWarnings();
 
 /**
  * `npm run test:chaos -- --duration 10m`: the long bank workload on a stack of its own (in a temp
- * dir, durability off, taken down afterwards). Exit code 1 when the checker found a violation.
+ * dir, durable PostgreSQL, a Kafka cluster behind fault proxies, taken down afterwards). Exit code
+ * 1 when the checker found a violation.
  * The summary also goes to `--out` (default .wallet/chaos/last-run.txt), headed by the commit,
  * machine and date it came from, so a figure quoted from it says where it came from.
  */
@@ -21,12 +22,16 @@ const DURATION_MAX_MS = 60 * 60_000;
 const CLIENTS_MAX = 64;
 const USERS_MAX = 1_000;
 const OPERATIONS_PER_SECOND_CAP = 2_000;
+/** As many as the stack runs: 1, or 3 (replication factor 3, min ISR 2) so one broker may die. */
+const KAFKA_BROKER_COUNTS = [1, 3];
 
 const OUT_DEFAULT = '.wallet/chaos/last-run.txt';
 
-const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--seed N] [--keep] [--out ${OUT_DEFAULT}]`;
+const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--keep] [--out ${OUT_DEFAULT}]
+fault kinds (default all, in turn): ${FAULT_KINDS.join(', ')}`;
 
-function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> & {
+function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'workDir' | 'log'> & {
+  kafkaBrokers: number;
   keep: boolean;
   out: string;
 } {
@@ -36,6 +41,8 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> &
       clients: { type: 'string', default: '16' },
       users: { type: 'string', default: '20' },
       'fault-gap': { type: 'string', default: '15s' },
+      'kafka-brokers': { type: 'string', default: '3' },
+      faults: { type: 'string', default: FAULT_KINDS.join(',') },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       keep: { type: 'boolean', default: false },
       out: { type: 'string', default: OUT_DEFAULT },
@@ -51,6 +58,8 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> &
   const clients = Number(values.clients);
   const users = Number(values.users);
   const seed = Number(values.seed);
+  const kafkaBrokers = Number(values['kafka-brokers']);
+  const faultKinds = values.faults.split(',').map((kind) => kind.trim());
   if (!durationMs || durationMs > DURATION_MAX_MS)
     fail(`--duration must be a duration up to 60m, got ${values.duration}`);
   if (!faultGapMs) fail(`--fault-gap must be a duration, got ${values['fault-gap']}`);
@@ -58,12 +67,17 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'workDir' | 'log'> &
     fail(`--clients must be 1–${CLIENTS_MAX}`);
   if (!Number.isInteger(users) || users < 2 || users > USERS_MAX) fail(`--users must be 2–${USERS_MAX}`);
   if (!Number.isInteger(seed)) fail('--seed must be an integer');
+  if (!KAFKA_BROKER_COUNTS.includes(kafkaBrokers))
+    fail(`--kafka-brokers must be ${KAFKA_BROKER_COUNTS.join(' or ')}`);
+  const unknown = faultKinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
+  if (unknown.length > 0 || faultKinds.length === 0) fail(`--faults: unknown kind ${unknown.join(', ')}`);
   return {
     chaosDurationMs: durationMs,
     clients,
     users,
     startingBalanceMinor: 10_000n,
-    faultKinds: FAULT_KINDS,
+    faultKinds: faultKinds as FaultKind[],
+    kafkaBrokers,
     faultGapMs,
     seed,
     operationsMax: Math.ceil((durationMs / 1000) * OPERATIONS_PER_SECOND_CAP),
@@ -90,24 +104,26 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { keep, out, ...options } = readOptions();
+const { keep, out, kafkaBrokers, ...options } = readOptions();
 const dir = mkdtempSync(join(tmpdir(), 'wallet-chaos-'));
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 log(
-  `chaos run: ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, seed ${options.seed}, dir ${dir}`,
+  `chaos run: ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), seed ${options.seed}, dir ${dir}`,
 );
 let exitCode = 1;
+let chaos: ChaosStack | undefined;
 try {
-  const stack = await stackUp({ dir, fast: true, log });
-  const report = await runBankWorkload({ ...options, stack, workDir: join(dir, 'logs'), log });
+  chaos = await chaosStackUp({ dir, kafkaBrokers, log });
+  const { stack, kafkaRoutes } = chaos;
+  const report = await runBankWorkload({ ...options, stack, kafkaRoutes, workDir: join(dir, 'logs'), log });
   console.log(`\n${report.summary}\n`);
-  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, seed ${options.seed}; ${provenance()}`;
+  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), durable PostgreSQL, seed ${options.seed}; ${provenance()}`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${header}\n\n${report.summary}\n`);
   log(`summary written to ${out}`);
   exitCode = report.violations.length === 0 ? 0 : 1;
 } finally {
-  await stackDown({ dir }).catch((error: unknown) => log(`stack down failed: ${String(error)}`));
+  await chaosStackDown(dir, chaos).catch((error: unknown) => log(`stack down failed: ${String(error)}`));
   if (keep) log(`kept ${dir} (replica logs in ${join(dir, 'logs')})`);
   else rmSync(dir, { recursive: true, force: true });
 }

@@ -1,35 +1,53 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startKafka, stopKafka } from '../../scripts/stack/kafka.ts';
-import { startNats, stopNats } from '../../scripts/stack/nats.ts';
-import { postgresLayout } from '../../scripts/stack/postgres.ts';
-import { findPostgresBinDir } from '../../scripts/stack/postgres-binaries.ts';
-import { probePostgres } from '../../scripts/stack/postgres-client.ts';
-import { runCommand } from '../../scripts/stack/processes.ts';
-import { postgresRunAs } from '../../scripts/stack/system-user.ts';
-import { waitUntil } from '../../scripts/stack/wait.ts';
+import type { StackState } from '../../scripts/stack/index.ts';
+import {
+  blackhole,
+  type ChaosNetwork,
+  type Dependency,
+  dependenciesOf,
+  partitionReplica,
+  resetConnections,
+  slowNetwork,
+} from './chaos-network.ts';
 import type { FaultWindow } from './history.ts';
+import {
+  crashKafkaBroker,
+  crashNats,
+  crashPostgres,
+  crashReplica,
+  kafkaBrokerCountOf,
+  pauseReplica,
+  pauseWholePostgres,
+} from './process-faults.ts';
 import type { Replica } from './service-replicas.ts';
 
 /**
- * The fault injector. Each fault is real: SIGKILL of a replica process, `pg_ctl restart -m fast`
- * (every backend terminated, in-flight transactions rolled back), a stop and start of nats-server
- * and of the Kafka broker on the same port. A fault's window runs from the first blow until the
- * part answers again; the checker excuses 503s inside it (plus a grace).
+ * The fault injector. Each fault is real. Crashes: SIGKILL of a replica, of PostgreSQL's
+ * postmaster and all its backends at once (crash recovery at the next start), of nats-server, of
+ * one Kafka broker, each started again. Freezes: SIGSTOP of a replica or of every PostgreSQL
+ * process, SIGCONT a few seconds later. Network (through the fault proxies of chaos-network.ts):
+ * every connection reset, latency added to every route, a black hole in front of one dependency,
+ * one replica cut off from PostgreSQL and NATS while the other goes on. A fault's window runs from
+ * the first blow until it has healed (the part answers again); the checker excuses 503s inside it
+ * (plus a grace).
  */
 export const FAULT_KINDS = [
   'kill-transactions',
-  'restart-postgres',
+  'reset-connections',
+  'kill-postgres',
+  'pause-replica',
+  'kill-nats',
+  'slow-network',
   'kill-users',
-  'restart-nats',
-  'restart-kafka',
+  'blackhole',
+  'pause-postgres',
+  'partition-replica',
+  'kill-kafka',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** How long a killed replica stays down before it is started again. */
-export const REPLICA_DOWNTIME_MS = 1_500;
-const POSTGRES_RESTART_TIMEOUT_S = 60;
-const POSTGRES_READY_TIMEOUT_MS = 30_000;
+/** Quiet between one fault's healing and the next fault, so each is seen on its own. */
+const QUIET_BETWEEN_FAULTS_MS = 1_000;
 
 export type PlannedFault = { atMs: number; kind: FaultKind };
 
@@ -51,16 +69,20 @@ export function planFaults(
 }
 
 export type NemesisTargets = {
-  stackDir: string;
-  postgresAdminUrl: string;
+  stack: StackState;
+  network: ChaosNetwork;
   users: readonly Replica[];
   transactions: readonly Replica[];
   log: (line: string) => void;
 };
 
+/** Round-robin counters, so repeated faults of a kind hit each replica, broker and route in turn. */
+type Turns = Record<'users' | 'transactions' | 'paused' | 'broker' | 'blackhole' | 'partition', number>;
+
 /**
- * Runs the plan from `startMs`; faults run one at a time, each to its end, so windows never
- * overlap. A fault whose turn comes after `lastStartMs` (a slow one before it ran late) is skipped.
+ * Runs the plan from `startMs`, one fault at a time, each to its end, so windows never overlap;
+ * a fault runs at its planned time or, when the one before it ran late, a moment after that one
+ * healed. A fault whose turn comes after `lastStartMs` is skipped.
  */
 export async function runNemesis(
   targets: NemesisTargets,
@@ -69,71 +91,72 @@ export async function runNemesis(
   lastStartMs: number,
 ): Promise<FaultWindow[]> {
   const windows: FaultWindow[] = [];
-  const kills = { users: 0, transactions: 0 };
+  const turns: Turns = { users: 0, transactions: 0, paused: 0, broker: 0, blackhole: 0, partition: 0 };
+  let healedAtMs = 0;
   for (const fault of plan) {
-    const waitMs = startMs + fault.atMs - Date.now();
+    const waitMs = Math.max(startMs + fault.atMs, healedAtMs + QUIET_BETWEEN_FAULTS_MS) - Date.now();
     if (waitMs > 0) await sleep(waitMs);
     if (Date.now() > lastStartMs) {
       targets.log(`fault ${fault.kind} skipped: the chaos phase is ending`);
       continue;
     }
     const startedAtMs = Date.now();
-    const target = await inject(fault.kind, targets, kills);
-    windows.push({ kind: fault.kind, target, startedAtMs, endedAtMs: Date.now() });
-    targets.log(`fault ${fault.kind} on ${target}: healed after ${Date.now() - startedAtMs} ms`);
+    const target = await inject(fault.kind, targets, turns);
+    healedAtMs = Date.now();
+    windows.push({ kind: fault.kind, target, startedAtMs, endedAtMs: healedAtMs });
+    targets.log(`fault ${fault.kind} on ${target}: healed after ${healedAtMs - startedAtMs} ms`);
   }
   return windows;
 }
 
-async function inject(
-  kind: FaultKind,
-  targets: NemesisTargets,
-  kills: { users: number; transactions: number },
-): Promise<string> {
+const next = <T>(list: readonly T[], turns: Turns, key: keyof Turns): T => list[turns[key]++ % list.length]!;
+
+/** Injects one fault, waits until it has healed, and says what it hit. */
+async function inject(kind: FaultKind, targets: NemesisTargets, turns: Turns): Promise<string> {
+  const { stack, network, log } = targets;
+  const replicas = [...targets.transactions, ...targets.users];
   switch (kind) {
     case 'kill-transactions':
-      return killAndRestart(targets.transactions[kills.transactions++ % targets.transactions.length]!);
-    case 'kill-users':
-      return killAndRestart(targets.users[kills.users++ % targets.users.length]!);
-    case 'restart-postgres':
-      await restartPostgres(targets.stackDir, targets.postgresAdminUrl);
+    case 'kill-users': {
+      const service = kind === 'kill-users' ? 'users' : 'transactions';
+      const replica = next(targets[service], turns, service);
+      await crashReplica(replica);
+      return replica.spec.name;
+    }
+    case 'pause-replica': {
+      const replica = next(replicas, turns, 'paused');
+      await pauseReplica(replica);
+      return replica.spec.name;
+    }
+    case 'kill-postgres':
+      await crashPostgres(stack, log);
       return 'postgres';
-    case 'restart-nats':
-      await stopNats(targets.stackDir);
-      await startNats({ dir: targets.stackDir, log: targets.log });
+    case 'pause-postgres':
+      await pauseWholePostgres(stack);
+      return 'postgres';
+    case 'kill-nats':
+      await crashNats(stack, log);
       return 'nats';
-    case 'restart-kafka':
-      await stopKafka(targets.stackDir);
-      await startKafka({ dir: targets.stackDir, log: targets.log });
-      return 'kafka';
+    case 'kill-kafka': {
+      const index = turns.broker++ % kafkaBrokerCountOf(stack);
+      await crashKafkaBroker(stack, index, log);
+      return `kafka-${index + 1}`;
+    }
+    case 'reset-connections':
+      resetConnections(network);
+      return 'every route';
+    case 'slow-network':
+      await slowNetwork(network);
+      return 'every route';
+    case 'blackhole': {
+      const dependency: Dependency = next(dependenciesOf(network), turns, 'blackhole');
+      await blackhole(network, dependency);
+      return dependency;
+    }
+    case 'partition-replica': {
+      const replica = next(replicas, turns, 'partition');
+      await partitionReplica(network, replica.spec.name);
+      return replica.spec.name;
+    }
   }
-}
-
-async function killAndRestart(replica: Replica): Promise<string> {
-  await replica.kill();
-  await sleep(REPLICA_DOWNTIME_MS);
-  await replica.start();
-  return replica.spec.name;
-}
-
-/** As the stack runs it: pg_ctl on the stack's data dir, as the unprivileged user when we are root. */
-export async function restartPostgres(stackDir: string, adminUrl: string): Promise<void> {
-  const paths = postgresLayout(stackDir);
-  const args = [
-    'restart',
-    '-D',
-    paths.data,
-    '-m',
-    'fast',
-    '-w',
-    '-t',
-    String(POSTGRES_RESTART_TIMEOUT_S),
-    '-l',
-    paths.logFile,
-  ];
-  await runCommand(join(findPostgresBinDir(), 'pg_ctl'), args, { cwd: paths.root, runAs: postgresRunAs() });
-  await waitUntil(() => probePostgres(adminUrl), {
-    what: 'postgres after restart',
-    timeoutMs: POSTGRES_READY_TIMEOUT_MS,
-  });
 }

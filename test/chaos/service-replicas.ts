@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   isRunning,
   readProcessMemoryKb,
@@ -12,7 +13,8 @@ import { repoRoot } from '../../scripts/stack/paths.ts';
 
 /**
  * Service replicas as real child processes (`node services/<name>/src/server.ts`), so a SIGKILL
- * in the fault schedule is a real crash: no shutdown hook runs, in-flight requests are cut.
+ * in the fault schedule is a real crash (no shutdown hook runs, in-flight requests are cut) and a
+ * SIGSTOP a real freeze.
  */
 export type ServiceName = 'user-service' | 'transactions-service';
 
@@ -37,6 +39,11 @@ export type Replica = {
   start(): Promise<void>;
   /** SIGKILL, no grace; resolves once the process is gone. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP, then SIGCONT after `durationMs`: the process keeps its sockets and answers nothing,
+   * as under a long GC pause or a starved VM. No-op when it does not run.
+   */
+  pause(durationMs: number): Promise<void>;
   /** SIGTERM (graceful: in-flight requests finish, outbox flushes), SIGKILL after the grace. */
   stop(): Promise<void>;
   /** Called when the process exits on its own (a crash), not through kill() or stop(). */
@@ -87,6 +94,16 @@ export function createReplica(spec: ReplicaSpec): Replica {
       exitExpected = true;
       child.kill('SIGKILL');
       await exited;
+    },
+    async pause(durationMs) {
+      if (!isRunning(child)) return;
+      const paused = child;
+      paused.kill('SIGSTOP');
+      try {
+        await sleep(durationMs);
+      } finally {
+        paused.kill('SIGCONT');
+      }
     },
     async stop() {
       if (!isRunning(child)) return;

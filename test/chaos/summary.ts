@@ -80,11 +80,31 @@ export function ledgerTable(snapshot: Pick<Snapshot, 'transactions' | 'holds'>):
   ].join('\n');
 }
 
+const secondsAfter = (atMs: number, runStartMs: number) => ((atMs - runStartMs) / 1000).toFixed(1);
+
+/**
+ * One line per fault kind, in the order the kinds first struck: how many, when each began
+ * (seconds into the chaos phase), what it hit, and the shortest and longest time to heal.
+ */
+export function faultKindTable(faults: readonly FaultWindow[], runStartMs: number): string {
+  if (faults.length === 0) return '  (none)';
+  const byKind = new Map<string, FaultWindow[]>();
+  for (const fault of faults) byKind.set(fault.kind, [...(byKind.get(fault.kind) ?? []), fault]);
+  return [...byKind.entries()]
+    .map(([kind, ofKind]) => {
+      const healedMs = ofKind.map((fault) => fault.endedAtMs - fault.startedAtMs);
+      const times = ofKind.map((fault) => `t+${secondsAfter(fault.startedAtMs, runStartMs)}`).join(', ');
+      const targets = [...new Set(ofKind.map((fault) => fault.target))].join(', ');
+      return `  ${kind.padEnd(18)} ${String(ofKind.length).padStart(3)}  healed in ${Math.min(...healedMs)}–${Math.max(...healedMs)} ms  on ${targets}  at ${times} s`;
+    })
+    .join('\n');
+}
+
 export function faultTable(faults: readonly FaultWindow[], runStartMs: number): string {
   if (faults.length === 0) return '  (none)';
   return faults
     .map((fault) => {
-      const atS = ((fault.startedAtMs - runStartMs) / 1000).toFixed(1);
+      const atS = secondsAfter(fault.startedAtMs, runStartMs);
       const healedMs = fault.endedAtMs - fault.startedAtMs;
       return `  t+${atS.padStart(6)} s  ${fault.kind.padEnd(18)} ${fault.target.padEnd(16)} healed in ${healedMs} ms`;
     })
@@ -127,7 +147,10 @@ export function formatSummary(report: {
     attemptTable(report.operations),
     '',
     ...(report.snapshot ? ['ledger after the run', ledgerTable(report.snapshot), ''] : []),
-    `faults injected (${report.faults.length})`,
+    `faults injected (${report.faults.length}), by kind`,
+    faultKindTable(report.faults, report.chaosStartedAtMs),
+    '',
+    'faults in order',
     faultTable(report.faults, report.chaosStartedAtMs),
     '',
     `replicas that crashed by themselves (${crashes.length})`,
