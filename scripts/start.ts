@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -7,6 +7,7 @@ import { removeServicesFile, writeServicesFile } from '../cli/src/services/confi
 import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
 import { buildCli } from './build-cli.ts';
 import { isRunning, serviceUrl, stopGracefully } from './service-process.ts';
+import { type ExitStatus, ServiceSupervisor } from './service-supervisor.ts';
 import { stackDown, stackStatus, stackUp } from './stack/index.ts';
 import { repoRoot } from './stack/paths.ts';
 import { findFreePort, isPortOpen } from './stack/ports.ts';
@@ -15,8 +16,10 @@ import { findFreePort, isPortOpen } from './stack/ports.ts';
  * `npm start`: the whole platform on this machine. Brings the stack up, runs both services as
  * child processes, waits until both are ready, records their URLs in .wallet/services.json (the
  * CLI reads it), then opens the dashboard on a terminal, or logs the services' output until
- * stopped. Ctrl-C / SIGTERM / q stops the services (SIGKILL after SERVICE_STOP_GRACE_MS: they drain
- * in-flight requests and their outbox first) and the stack it started (--keep-stack keeps it).
+ * stopped. A service that dies is started again with backoff (service-supervisor.ts) while the
+ * rest keeps running. Ctrl-C / SIGTERM / q stops the services (SIGKILL after
+ * SERVICE_STOP_GRACE_MS: they drain in-flight requests and their outbox first) and the stack it
+ * started (--keep-stack keeps it).
  */
 export const USER_SERVICE_PORT_DEFAULT = 8080;
 export const TRANSACTIONS_SERVICE_PORT_DEFAULT = 8081;
@@ -24,12 +27,13 @@ export const SERVICES_READY_TIMEOUT_MS = 90_000;
 export const READY_POLL_MS = 250;
 
 type ServiceName = 'user-service' | 'transactions-service';
-type RunningService = { name: ServiceName; url: string; child: ChildProcess; exited: Promise<number | null> };
+type RunningService = { name: ServiceName; url: string; child: ChildProcess; exited: Promise<ExitStatus> };
 
-const usage = `usage: npm start [-- --keep-stack] [--no-dashboard]
+const usage = `usage: npm start [-- --keep-stack] [--no-dashboard] [--kafka-brokers N]
 
-  --keep-stack     leave PostgreSQL, NATS and Kafka running on exit
-  --no-dashboard   log the services' output even on a terminal`;
+  --keep-stack       leave PostgreSQL, NATS and Kafka running on exit
+  --no-dashboard     log the services' output even on a terminal
+  --kafka-brokers N  1, or 3 for a KRaft cluster (default: what the stack ran last, else 1)`;
 
 async function main(): Promise<number> {
   hideKnownWarnings();
@@ -37,6 +41,7 @@ async function main(): Promise<number> {
     options: {
       'keep-stack': { type: 'boolean', default: false },
       'no-dashboard': { type: 'boolean', default: false },
+      'kafka-brokers': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -44,13 +49,24 @@ async function main(): Promise<number> {
   const dashboard = !values['no-dashboard'] && process.stdout.isTTY === true && process.stdin.isTTY === true;
   const before = await stackStatus();
   const stackWasUp = before.postgres.up && before.nats.up && before.kafka.up;
-  const stack = await stackUp({ log: (line) => say(`[stack] ${line}`) });
+  const kafkaBrokers = values['kafka-brokers'] === undefined ? undefined : Number(values['kafka-brokers']);
+  const stack = await stackUp({ log: (line) => say(`[stack] ${line}`), kafkaBrokers });
   const services: RunningService[] = [];
+  let supervisors: ServiceSupervisor<RunningService>[] = [];
   let stopping: Promise<number> | undefined;
+  let markStopped: (exitCode: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
+    markStopped = resolve;
+  });
   const stop = (exitCode: number) => {
-    stopping ??= shutdown(services, stack.dir, {
-      stopStack: !values['keep-stack'] && !stackWasUp,
-      exitCode,
+    stopping ??= shutdown(
+      // Supervisors once the services are up (no restart during shutdown), the bare processes before.
+      () => Promise.all(supervisors.length ? supervisors.map((s) => s.stop()) : services.map(stopService)),
+      stack.dir,
+      { stopStack: !values['keep-stack'] && !stackWasUp, exitCode },
+    ).then((code) => {
+      markStopped(code);
+      return code;
     });
     return stopping;
   };
@@ -62,47 +78,79 @@ async function main(): Promise<number> {
       portFor(USER_SERVICE_PORT_DEFAULT),
       portFor(TRANSACTIONS_SERVICE_PORT_DEFAULT),
     ]);
-    services.push(
-      startService(
-        'user-service',
-        userPort,
-        env(stack.postgres.databases.users),
-        dashboard ? logDir : undefined,
-      ),
-      startService(
-        'transactions-service',
-        transactionsPort,
-        env(stack.postgres.databases.transactions),
-        dashboard ? logDir : undefined,
-      ),
-    );
+    const launchers: Record<ServiceName, () => RunningService> = {
+      'user-service': () =>
+        startService(
+          'user-service',
+          userPort,
+          env(stack.postgres.databases.users),
+          dashboard ? logDir : undefined,
+        ),
+      'transactions-service': () =>
+        startService(
+          'transactions-service',
+          transactionsPort,
+          env(stack.postgres.databases.transactions),
+          dashboard ? logDir : undefined,
+        ),
+    };
+    services.push(launchers['user-service'](), launchers['transactions-service']());
     await Promise.all(services.map(waitUntilReady));
+    if (stopping) return stopping;
+    const startedAt = new Date().toISOString();
+    const recordServices = () =>
+      writeRunningServices(
+        stack.dir,
+        startedAt,
+        supervisors.map((s) => s.current()),
+      );
+    // On the dashboard's screen a line on stderr would tear the frame; its health bar shows the
+    // service go down and come back, and the notice goes to the service's own log.
+    const report = (name: ServiceName) => (line: string) =>
+      dashboard ? appendLogLine(logDir, name, `[start] ${line}`) : say(`[start] ${line}`);
+    supervisors = services.map(
+      (service) =>
+        new ServiceSupervisor(service, {
+          name: service.name,
+          start: launchers[service.name],
+          ready: waitUntilReady,
+          report: report(service.name),
+          onRestarted: recordServices,
+        }),
+    );
+    recordServices();
     const [userService, transactionsService] = services as [RunningService, RunningService];
-    writeServicesFile(stack.dir, {
-      userServiceUrl: userService.url,
-      transactionsServiceUrl: transactionsService.url,
-      pids: {
-        userService: userService.child.pid ?? 0,
-        transactionsService: transactionsService.child.pid ?? 0,
-      },
-      startedAt: new Date().toISOString(),
-    });
     say(`[start] user-service ${userService.url}  transactions-service ${transactionsService.url}`);
-    const crashed = Promise.race(services.map((service) => service.exited.then(() => service.name)));
     if (dashboard) {
       say(`[start] service logs in ${logDir}; opening the dashboard (q quits and stops everything)`);
-      const closed = await Promise.race([runDashboard(stack.kafka.brokers), crashed]);
-      if (stopping || typeof closed !== 'string') return stop(0);
-      return stop(reportCrash(closed));
+      await runDashboard(stack.kafka.brokers);
+      return stop(0);
     }
-    say('[start] running; Ctrl-C stops the services and the stack');
-    const name = await crashed;
-    // A service that exits because we are stopping it did not crash.
-    return stopping ?? stop(reportCrash(name));
+    say('[start] running; a service that dies is restarted; Ctrl-C stops the services and the stack');
+    return await stopped;
   } catch (error) {
     say(`[start] ${error instanceof Error ? error.message : String(error)}`);
     return stop(1);
   }
+}
+
+/** services.json with the pids that run now: rewritten after each restart. */
+function writeRunningServices(stackDir: string, startedAt: string, running: RunningService[]): void {
+  const [userService, transactionsService] = running as [RunningService, RunningService];
+  writeServicesFile(stackDir, {
+    userServiceUrl: userService.url,
+    transactionsServiceUrl: transactionsService.url,
+    pids: {
+      userService: userService.child.pid ?? 0,
+      transactionsService: transactionsService.child.pid ?? 0,
+    },
+    startedAt,
+  });
+}
+
+function appendLogLine(logDir: string, name: ServiceName, line: string): void {
+  mkdirSync(logDir, { recursive: true });
+  appendFileSync(join(logDir, `${name}.log`), `${line}\n`);
 }
 
 function serviceEnv(stack: Awaited<ReturnType<typeof stackUp>>) {
@@ -147,7 +195,11 @@ function startService(
           if (line) process.stdout.write(`[${name}] ${line}\n`);
     });
   }
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Each restart opens the log again; the old stream closes once the dead process's pipes have.
+  child.on('close', () => sink?.end());
+  const exited = new Promise<ExitStatus>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { name, url: serviceUrl(port), child, exited };
 }
 
@@ -182,19 +234,14 @@ async function runDashboard(brokers: string[]): Promise<void> {
   await new Promise<void>((resolve) => child.on('exit', () => resolve()));
 }
 
-function reportCrash(name: ServiceName): number {
-  say(`[start] ${name} stopped unexpectedly; stopping the rest`);
-  return 1;
-}
-
 /** Services first (they drain into the stack), then the stack if this run started it. */
 async function shutdown(
-  services: RunningService[],
+  stopServices: () => Promise<unknown>,
   stackDir: string,
   options: { stopStack: boolean; exitCode: number },
 ): Promise<number> {
   say('[start] stopping the services…');
-  await Promise.all(services.map(stopService));
+  await stopServices();
   removeServicesFile(stackDir);
   if (options.stopStack) {
     say('[start] stopping the stack…');

@@ -54,7 +54,7 @@ export type StartKafkaOptions = {
   dir: string;
   cacheDir?: string;
   log: (line: string) => void;
-  /** 1 (default) or a cluster of up to `kafkaBrokerCountMax` KRaft nodes. */
+  /** 1, or a cluster of up to `kafkaBrokerCountMax` KRaft nodes; default: as many as ran last in `dir`. */
   brokers?: number;
   /** Per broker, the port clients are told to use (a proxy's); default each broker's own port. */
   advertisedPorts?: readonly number[];
@@ -62,7 +62,7 @@ export type StartKafkaOptions = {
 
 /** Starts `brokers` KRaft nodes (formatting their storage the first time) and waits until they serve. */
 export async function startKafka(options: StartKafkaOptions): Promise<KafkaState> {
-  const brokerCount = options.brokers ?? 1;
+  const brokerCount = options.brokers ?? kafkaBrokerCount(options.dir);
   checkBrokerOptions(brokerCount, options.advertisedPorts);
   const libsDir = await ensureKafkaJars({ cacheDir: options.cacheDir, log: options.log });
   mkdirSync(kafkaRoot(options.dir), { recursive: true });

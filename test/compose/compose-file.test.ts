@@ -23,6 +23,9 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 const appServiceNames = ['user-service', 'transactions-service'] as const;
 const infraServiceNames = ['postgres', 'kafka', 'nats'] as const;
+/** The optional three-broker cluster, started only with `--profile kafka-cluster`. */
+const clusterProfile = 'kafka-cluster';
+const clusterNodeNames = ['kafka-1', 'kafka-2', 'kafka-3'] as const;
 const appPortByService: Record<(typeof appServiceNames)[number], number> = {
   'user-service': 8080,
   'transactions-service': 8081,
@@ -37,7 +40,8 @@ type ComposeService = {
   image?: string;
   build?: string | { context?: string; dockerfile?: string; args?: Record<string, string> | string[] };
   environment?: Record<string, string | number | boolean | null> | string[];
-  depends_on?: string[] | Record<string, { condition?: string }>;
+  depends_on?: string[] | Record<string, { condition?: string; required?: boolean }>;
+  profiles?: string[];
   healthcheck?: { test?: string | string[]; disable?: boolean };
   ports?: ComposePort[];
   volumes?: (string | { type?: string; source?: string; target?: string })[];
@@ -166,8 +170,13 @@ describe('docker-compose.yml', () => {
     expect(validate(misspelt)).toBe(false);
   });
 
-  it('runs the three dependencies and the two services', () => {
-    expect(Object.keys(services).sort()).toEqual([...infraServiceNames, ...appServiceNames].sort());
+  it('runs the three dependencies and the two services, and the Kafka cluster only under its profile', () => {
+    const byDefault = Object.entries(services).filter(([, service]) => !service.profiles?.length);
+    expect(byDefault.map(([name]) => name).sort()).toEqual([...infraServiceNames, ...appServiceNames].sort());
+    const profiled = Object.entries(services).filter(([, service]) => service.profiles?.length);
+    expect(profiled.map(([name, service]) => [name, service.profiles])).toEqual(
+      clusterNodeNames.map((name) => [name, [clusterProfile]]),
+    );
   });
 
   it('gives every service an enabled health check', () => {
@@ -197,10 +206,55 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs the same Kafka version as the native stack', () => {
-    const [repository, tag] = (services.kafka?.image ?? '').split(':');
-    expect(repository).toBe('apache/kafka');
-    expect(tag).toBe(kafkaVersion);
+  it('runs the same Kafka version as the native stack, in the cluster too', () => {
+    for (const name of ['kafka', ...clusterNodeNames]) {
+      const [repository, tag] = (services[name]?.image ?? '').split(':');
+      expect(repository, name).toBe('apache/kafka');
+      expect(tag, name).toBe(kafkaVersion);
+    }
+  });
+
+  it('makes the cluster profile three KRaft nodes of one cluster with replication factor 3 and min ISR 2', () => {
+    // Given each node's environment
+    const environments = clusterNodeNames.map((name) => environmentOf(services[name]!));
+    const voters = clusterNodeNames.map((name, index) => `${index + 1}@${name}:9093`).join(',');
+
+    // Then: one cluster id (not the single broker's), one voter list naming every node, ids 1 to 3
+    expect(new Set(environments.map((env) => env.CLUSTER_ID)).size).toBe(1);
+    expect(environments[0]?.CLUSTER_ID).not.toBe(environmentOf(services.kafka!).CLUSTER_ID);
+    for (const [index, env] of environments.entries()) {
+      const name = clusterNodeNames[index]!;
+      expect(env.KAFKA_NODE_ID, name).toBe(String(index + 1));
+      expect(env.KAFKA_PROCESS_ROLES, name).toBe('broker,controller');
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS, name).toBe(voters);
+      expect(env.KAFKA_ADVERTISED_LISTENERS, name).toBe(`INTERNAL://${name}:9092`);
+      // Then: every topic, internal ones included, keeps three replicas and needs two in sync
+      expect(env.KAFKA_DEFAULT_REPLICATION_FACTOR, name).toBe('3');
+      expect(env.KAFKA_MIN_INSYNC_REPLICAS, name).toBe('2');
+      expect(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR, name).toBe('3');
+      expect(env.KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR, name).toBe('3');
+      expect(env.KAFKA_TRANSACTION_STATE_LOG_MIN_ISR, name).toBe('2');
+      expect(env.KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE, name).toBe('false');
+    }
+  });
+
+  it('lets the app services use the cluster: optional healthy dependencies and a brokers list from the env', () => {
+    for (const name of appServiceNames) {
+      const dependsOn = services[name]?.depends_on as Record<
+        string,
+        { condition?: string; required?: boolean }
+      >;
+      for (const node of clusterNodeNames) {
+        expect(dependsOn[node], `${name} → ${node}`).toEqual({
+          condition: 'service_healthy',
+          required: false,
+        });
+      }
+      const brokers = environmentOf(services[name]!).KAFKA_BROKERS ?? '';
+      expect(interpolate(brokers, {})).toBe('kafka:9092');
+      const clusterBrokers = clusterNodeNames.map((node) => `${node}:9092`).join(',');
+      expect(interpolate(brokers, { WALLET_KAFKA_BROKERS: clusterBrokers })).toBe(clusterBrokers);
+    }
   });
 
   it('publishes ports on the loopback interface only', () => {
@@ -274,11 +328,16 @@ describe('docker-compose.yml', () => {
     for (const database of databaseNames) expect(initSql).toMatch(new RegExp(`CREATE DATABASE ${database};`));
   });
 
-  it('keeps postgres and kafka data in named volumes', () => {
+  it('keeps postgres and kafka data in named volumes, one per Kafka node', () => {
     const declared = Object.keys(compose.volumes ?? {});
+    const kafkaVolumes = ['kafka', ...clusterNodeNames].map(
+      (name) => String(services[name]?.volumes?.[0] ?? '').split(':')[0],
+    );
+    expect(new Set(kafkaVolumes).size).toBe(kafkaVolumes.length);
     for (const [name, dataDir] of [
       ['postgres', '/var/lib/postgresql/data'],
       ['kafka', '/var/lib/kafka/data'],
+      ...clusterNodeNames.map((node) => [node, '/var/lib/kafka/data'] as const),
     ] as const) {
       const mount = (services[name]?.volumes ?? [])
         .map(String)
