@@ -49,10 +49,10 @@ function build() {
   const scratch = mkdtempSync(join(bundleDir, '.build-'));
   try {
     const outfile = join(scratch, 'wallet.js');
-    // The build's own output goes to stderr: stdout belongs to the command (--json).
+    // Only the build's errors show, on stderr: stdout belongs to the command (--json).
     const result = spawnSync(node, [join(repoRoot, 'scripts', 'build-cli.ts'), '--outfile', outfile], {
       cwd: repoRoot,
-      stdio: ['ignore', 2, 2],
+      stdio: ['ignore', 'ignore', 2],
     });
     if (result.status !== 0) {
       process.stderr.write(

@@ -28,7 +28,7 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   MALFORMED_URL: { exitCode: EXIT_CODES.usage, hint: 'check the ids you gave for stray % signs' },
   UNAUTHORIZED: {
     exitCode: EXIT_CODES.unauthorized,
-    hint: 'pass --token <token> or set WALLET_TOKEN (npm start writes the operator token to .wallet/stack.json)',
+    hint: 'pass --token <token> or set WALLET_TOKEN (npm start writes the operator token to .wallet/stack.json); `npx wallet doctor` checks it',
   },
   FORBIDDEN: { exitCode: EXIT_CODES.unauthorized, hint: 'use a token that is allowed to do this' },
   NOT_FOUND: {
@@ -110,10 +110,13 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   },
   BALANCE_SERVICE_UNAVAILABLE: {
     exitCode: EXIT_CODES.unavailable,
-    hint: 'is transactions-service running? `npm start` starts everything',
+    hint: 'is transactions-service running? `npm start` starts everything; `npx wallet doctor` checks each part',
   },
   BALANCE_SERVICE_TIMEOUT: { exitCode: EXIT_CODES.unavailable, hint: 'retry in a moment' },
-  DATABASE_UNAVAILABLE: { exitCode: EXIT_CODES.unavailable, hint: 'is the stack up? `wallet stack status`' },
+  DATABASE_UNAVAILABLE: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'is the stack up? `npx wallet doctor` checks each part',
+  },
   OUTCOME_UNKNOWN: {
     exitCode: EXIT_CODES.unavailable,
     hint: 'it may have happened: run the command again with the same --idempotency-key (safe), or check `wallet history`',
@@ -129,9 +132,12 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   UNEXPECTED: { exitCode: EXIT_CODES.unexpected },
   SERVICE_UNREACHABLE: {
     exitCode: EXIT_CODES.unavailable,
-    hint: 'start the services with `npm start`, or point --user-service-url/--transactions-service-url at them',
+    hint: 'start the services with `npm start`, or point --user-service-url/--transactions-service-url at them; `npx wallet doctor` checks the whole setup',
   },
-  SERVICE_TIMEOUT: { exitCode: EXIT_CODES.unavailable, hint: 'the service is slow or stuck: retry later' },
+  SERVICE_TIMEOUT: {
+    exitCode: EXIT_CODES.unavailable,
+    hint: 'the service is slow or stuck: retry later; `npx wallet doctor` shows whether it is ready',
+  },
   BAD_RESPONSE: { exitCode: EXIT_CODES.unexpected, hint: 'the CLI and the service disagree: update both' },
   WALLET_OPEN_TIMEOUT: {
     exitCode: EXIT_CODES.unavailable,
@@ -139,7 +145,7 @@ const ADVICE_BY_CODE: Record<string, Advice> = {
   },
   KAFKA_UNAVAILABLE: {
     exitCode: EXIT_CODES.unavailable,
-    hint: 'is the stack up? `wallet stack status`; or pass --kafka-brokers host:port',
+    hint: 'is the stack up? `npx wallet doctor` checks Kafka and the rest; or pass --kafka-brokers host:port',
   },
   NO_TTY: { exitCode: EXIT_CODES.usage, hint: 'use `wallet events --follow` to follow the events as text' },
   STACK_FAILED: {

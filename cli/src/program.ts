@@ -5,6 +5,7 @@ import { registerBalance } from './commands/balance.ts';
 import { registerCaptureHold } from './commands/capture-hold.ts';
 import { registerCreateUser } from './commands/create-user.ts';
 import { registerDashboard } from './commands/dashboard.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerHold } from './commands/hold.ts';
@@ -59,5 +60,6 @@ export function buildProgram(): Command {
   registerEvents(program);
   registerDashboard(program);
   registerStack(program);
+  registerDoctor(program);
   return program;
 }
