@@ -18,7 +18,16 @@ const bundle = join(bundleDir, 'wallet.js');
 /** What the bundle is built from (scripts/build-cli.ts and the stack code it imports are in scripts/). */
 const SOURCES = ['cli/src', 'services/shared/src', 'scripts', 'package-lock.json'];
 
-if (needsBuild()) build();
+if (needsBuild() && !build()) {
+  if (!existsSync(bundle)) {
+    process.stderr.write(
+      'error BUILD_FAILED: could not build the CLI — run `npm ci` in the repo, then `npm run build`\n',
+    );
+    process.exit(1);
+  }
+  // A checkout this user may not write to (npm link by someone else): the last bundle still runs.
+  process.stderr.write('wallet: could not rebuild the CLI; running the bundle built before\n');
+}
 await import(pathToFileURL(bundle).href);
 
 function needsBuild() {
@@ -40,29 +49,30 @@ function newestMtimeMs(path) {
  * Builds into a private dir, then moves the map and the bundle into place: two `wallet` runs
  * building at once never see a half-written file. The repo's own Node (node_modules/.bin/node,
  * Node 24) runs the TypeScript build script; the Node running this file may be older.
+ * Whether it worked; the build's errors are on stderr.
  */
 function build() {
   process.stderr.write('wallet: building the CLI bundle (dist/cli/wallet.js) once…\n');
   const repoNode = join(repoRoot, 'node_modules', '.bin', 'node');
   const node = existsSync(repoNode) ? repoNode : process.execPath;
-  mkdirSync(bundleDir, { recursive: true });
-  const scratch = mkdtempSync(join(bundleDir, '.build-'));
+  let scratch;
   try {
+    mkdirSync(bundleDir, { recursive: true });
+    scratch = mkdtempSync(join(bundleDir, '.build-'));
     const outfile = join(scratch, 'wallet.js');
     // Only the build's errors show, on stderr: stdout belongs to the command (--json).
     const result = spawnSync(node, [join(repoRoot, 'scripts', 'build-cli.ts'), '--outfile', outfile], {
       cwd: repoRoot,
       stdio: ['ignore', 'ignore', 2],
     });
-    if (result.status !== 0) {
-      process.stderr.write(
-        'error BUILD_FAILED: could not build the CLI — run `npm ci` in the repo, then `npm run build`\n',
-      );
-      process.exit(1);
-    }
+    if (result.status !== 0) return false;
     renameSync(`${outfile}.map`, join(bundleDir, 'wallet.js.map'));
     renameSync(outfile, bundle);
+    return true;
+  } catch (error) {
+    process.stderr.write(`wallet: ${error instanceof Error ? error.message : String(error)}\n`);
+    return false;
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
