@@ -1,12 +1,12 @@
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { repoRoot } from './stack/paths.ts';
 
 /**
- * Bundles the `wallet` CLI (cli/src/main.ts) into one ESM file, dist/cli/wallet.js (package.json
- * `bin`). ESM because ink and yoga use top-level await; the banner adds the shebang and a
+ * Bundles the `wallet` CLI (cli/src/main.ts) into one ESM file, dist/cli/wallet.js, which the
+ * `wallet` bin (cli/bin/wallet.js) runs and builds on first use. ESM because ink and yoga use top-level await; the banner adds the shebang and a
  * `require` for the CommonJS packages in the bundle (kafkajs, pg, commander) that call it.
  */
 export const cliEntry = join(repoRoot, 'cli', 'src', 'main.ts');
@@ -64,33 +64,45 @@ const stubReactDevtools: Plugin = {
   },
 };
 
+/**
+ * Builds into a scratch dir beside `outfile`, then moves the map and the bundle into place (same
+ * file system, so each rename is atomic): a `wallet` started while another process builds (two
+ * first runs at once, `npm start` opening the dashboard) never loads a half-written bundle.
+ */
 export async function buildCli(options: { outfile?: string; minify?: boolean } = {}): Promise<string> {
   const outfile = options.outfile ?? cliBundle;
   mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    entryPoints: [cliEntry],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    jsx: 'automatic',
-    minify: options.minify ?? false,
-    sourcemap: 'linked',
-    legalComments: 'none',
-    banner: { js: BANNER },
-    // pg tries pg-native only if it is installed (it is not).
-    external: ['pg-native'],
-    plugins: [stubReactDevtools],
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
-  });
-  chmodSync(outfile, 0o755);
+  const scratch = mkdtempSync(join(dirname(outfile), '.build-'));
+  try {
+    const scratchFile = join(scratch, basename(outfile));
+    await build({
+      entryPoints: [cliEntry],
+      outfile: scratchFile,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      jsx: 'automatic',
+      minify: options.minify ?? false,
+      sourcemap: 'linked',
+      legalComments: 'none',
+      banner: { js: BANNER },
+      // pg tries pg-native only if it is installed (it is not).
+      external: ['pg-native'],
+      plugins: [stubReactDevtools],
+      define: { 'process.env.NODE_ENV': '"production"' },
+      logLevel: 'warning',
+    });
+    chmodSync(scratchFile, 0o755);
+    renameSync(`${scratchFile}.map`, `${outfile}.map`);
+    renameSync(scratchFile, outfile);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   return outfile;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // --outfile: cli/bin/wallet.js builds into a scratch dir and moves the result into place.
   const { values } = parseArgs({ options: { outfile: { type: 'string' } } });
   const outfile = await buildCli({ outfile: values.outfile });
   process.stdout.write(`built ${outfile}\n`);

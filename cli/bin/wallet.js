@@ -8,7 +8,7 @@
  * Plain JavaScript with no dependencies, so it runs on any Node that can run npm.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -46,33 +46,19 @@ function newestMtimeMs(path) {
 }
 
 /**
- * Builds into a private dir, then moves the map and the bundle into place: two `wallet` runs
- * building at once never see a half-written file. The repo's own Node (node_modules/.bin/node,
- * Node 24) runs the TypeScript build script; the Node running this file may be older.
- * Whether it worked; the build's errors are on stderr.
+ * Runs scripts/build-cli.ts, which writes the bundle atomically (two first runs at once never load
+ * half a file), with the repo's own Node (node_modules/.bin/node, Node 24): the Node running this
+ * file may be too old for TypeScript. Whether it worked; the build's errors are on stderr.
  */
 function build() {
   process.stderr.write('wallet: building the CLI bundle (dist/cli/wallet.js) once…\n');
   const repoNode = join(repoRoot, 'node_modules', '.bin', 'node');
   const node = existsSync(repoNode) ? repoNode : process.execPath;
-  let scratch;
-  try {
-    mkdirSync(bundleDir, { recursive: true });
-    scratch = mkdtempSync(join(bundleDir, '.build-'));
-    const outfile = join(scratch, 'wallet.js');
-    // Only the build's errors show, on stderr: stdout belongs to the command (--json).
-    const result = spawnSync(node, [join(repoRoot, 'scripts', 'build-cli.ts'), '--outfile', outfile], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 2],
-    });
-    if (result.status !== 0) return false;
-    renameSync(`${outfile}.map`, join(bundleDir, 'wallet.js.map'));
-    renameSync(outfile, bundle);
-    return true;
-  } catch (error) {
-    process.stderr.write(`wallet: ${error instanceof Error ? error.message : String(error)}\n`);
-    return false;
-  } finally {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  }
+  // Only the build's errors show, on stderr: stdout belongs to the command (--json).
+  const result = spawnSync(node, [join(repoRoot, 'scripts', 'build-cli.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 2],
+  });
+  if (result.error) process.stderr.write(`wallet: ${result.error.message}\n`);
+  return result.status === 0;
 }
