@@ -73,52 +73,11 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
   try {
     const logDir = join(stack.dir, 'logs');
-    const env = serviceEnv(stack);
-    const [userPort, transactionsPort] = await Promise.all([
-      portFor(USER_SERVICE_PORT_DEFAULT),
-      portFor(TRANSACTIONS_SERVICE_PORT_DEFAULT),
-    ]);
-    const launchers: Record<ServiceName, () => RunningService> = {
-      'user-service': () =>
-        startService(
-          'user-service',
-          userPort,
-          env(stack.postgres.databases.users),
-          dashboard ? logDir : undefined,
-        ),
-      'transactions-service': () =>
-        startService(
-          'transactions-service',
-          transactionsPort,
-          env(stack.postgres.databases.transactions),
-          dashboard ? logDir : undefined,
-        ),
-    };
+    const launchers = await serviceLaunchers(stack, dashboard ? logDir : undefined);
     services.push(launchers['user-service'](), launchers['transactions-service']());
     await Promise.all(services.map(waitUntilReady));
     if (stopping) return stopping;
-    const startedAt = new Date().toISOString();
-    const recordServices = () =>
-      writeRunningServices(
-        stack.dir,
-        startedAt,
-        supervisors.map((s) => s.current()),
-      );
-    // On the dashboard's screen a line on stderr would tear the frame; its health bar shows the
-    // service go down and come back, and the notice goes to the service's own log.
-    const report = (name: ServiceName) => (line: string) =>
-      dashboard ? appendLogLine(logDir, name, `[start] ${line}`) : say(`[start] ${line}`);
-    supervisors = services.map(
-      (service) =>
-        new ServiceSupervisor(service, {
-          name: service.name,
-          start: launchers[service.name],
-          ready: waitUntilReady,
-          report: report(service.name),
-          onRestarted: recordServices,
-        }),
-    );
-    recordServices();
+    supervisors = superviseServices(services, launchers, { stackDir: stack.dir, logDir, dashboard });
     const [userService, transactionsService] = services as [RunningService, RunningService];
     say(`[start] user-service ${userService.url}  transactions-service ${transactionsService.url}`);
     if (dashboard) {
@@ -132,6 +91,61 @@ async function main(): Promise<number> {
     say(`[start] ${error instanceof Error ? error.message : String(error)}`);
     return stop(1);
   }
+}
+
+type Launchers = Record<ServiceName, () => RunningService>;
+
+/** How to start each service, on ports chosen once so that a restarted one keeps its URL. */
+async function serviceLaunchers(
+  stack: Awaited<ReturnType<typeof stackUp>>,
+  logDir?: string,
+): Promise<Launchers> {
+  const env = serviceEnv(stack);
+  const [userPort, transactionsPort] = await Promise.all([
+    portFor(USER_SERVICE_PORT_DEFAULT),
+    portFor(TRANSACTIONS_SERVICE_PORT_DEFAULT),
+  ]);
+  return {
+    'user-service': () => startService('user-service', userPort, env(stack.postgres.databases.users), logDir),
+    'transactions-service': () =>
+      startService(
+        'transactions-service',
+        transactionsPort,
+        env(stack.postgres.databases.transactions),
+        logDir,
+      ),
+  };
+}
+
+/** A supervisor per ready service; services.json is written now and after each restart. */
+function superviseServices(
+  services: RunningService[],
+  launchers: Launchers,
+  options: { stackDir: string; logDir: string; dashboard: boolean },
+): ServiceSupervisor<RunningService>[] {
+  const startedAt = new Date().toISOString();
+  const record = () =>
+    writeRunningServices(
+      options.stackDir,
+      startedAt,
+      supervisors.map((s) => s.current()),
+    );
+  // On the dashboard's screen a line on stderr would tear the frame; its health bar shows the
+  // service go down and come back, and the notice goes to the service's own log.
+  const report = (name: ServiceName) => (line: string) =>
+    options.dashboard ? appendLogLine(options.logDir, name, `[start] ${line}`) : say(`[start] ${line}`);
+  const supervisors = services.map(
+    (service) =>
+      new ServiceSupervisor(service, {
+        name: service.name,
+        start: launchers[service.name],
+        ready: waitUntilReady,
+        report: report(service.name),
+        onRestarted: record,
+      }),
+  );
+  record();
+  return supervisors;
 }
 
 /** services.json with the pids that run now: rewritten after each restart. */
