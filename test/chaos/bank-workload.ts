@@ -5,6 +5,7 @@ import type { StackState } from '../../scripts/stack/index.ts';
 import { findFreePort } from '../../scripts/stack/ports.ts';
 import { ensureDatabase, withDatabase } from '../../scripts/stack/postgres-client.ts';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
+import { RELAY_LEASE_MS } from '../../services/shared/src/outbox/outbox-relay.ts';
 import { uniqueNamespace } from '../support/namespace.ts';
 import { auditViolations } from './audit-checks.ts';
 import { createRecorder, type Recorder, runChaosClient } from './bank-clients.ts';
@@ -53,7 +54,12 @@ const FAULT_MARGIN_MS = 3_000;
 const CHAOS_OVERRUN_FACTOR_MAX = 3;
 const SETUP_CONCURRENCY = 8;
 const WALLETS_OPEN_TIMEOUT_MS = 60_000;
-const QUIESCENCE_TIMEOUT_MS = 90_000;
+/**
+ * A relay that sent a batch but could not mark it published (PostgreSQL was killed in between)
+ * leaves its rows leased until the lease expires; another relay then sends them again. Quiet may
+ * take that long after the last fault, plus the time to reconnect and resend.
+ */
+const QUIESCENCE_TIMEOUT_MS = RELAY_LEASE_MS + 60_000;
 const QUIESCENCE_POLL_MS = 500;
 
 type Cluster = {
@@ -161,9 +167,15 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
   const names = { users: `chaos_${namespace}_users`, transactions: `chaos_${namespace}_transactions` };
   await ensureDatabase(adminUrl, names.users);
   await ensureDatabase(adminUrl, names.transactions);
+  // Read at each use: a PostgreSQL that was killed may come back on another port (process-faults.ts).
+  const { stack } = options;
   const urls = {
-    users: withDatabase(adminUrl, names.users),
-    transactions: withDatabase(adminUrl, names.transactions),
+    get users() {
+      return withDatabase(stack.postgres.adminUrl, names.users);
+    },
+    get transactions() {
+      return withDatabase(stack.postgres.adminUrl, names.transactions);
+    },
   };
   const operatorToken = options.stack.operatorToken ?? randomBytes(32).toString('hex');
   const network: ChaosNetwork = { routes: [...(options.kafkaRoutes ?? [])] };

@@ -17,7 +17,7 @@ const KAFKA_BROKERS = 1;
 const STACK_TIMEOUT_MS = 120_000;
 // Setup, the chaos phase (up to three times its planned length), quiescence (a Kafka restart and
 // consumer rebalances take a while), the snapshot and the read-back from Kafka.
-const RUN_TIMEOUT_MS = 420_000;
+const RUN_TIMEOUT_MS = 480_000;
 // Each is acknowledged hundreds of times in a 30 s run; none at all means the mix broke.
 const NEW_KINDS_ACKNOWLEDGED = [
   'withdrawal',

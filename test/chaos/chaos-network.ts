@@ -32,8 +32,12 @@ export async function openReplicaRoutes(
   stack: StackState,
   databaseUrl: string,
 ): Promise<{ DATABASE_URL: string; NATS_URL: string }> {
-  const postgres = await startFaultProxy({ name: `${replica}->postgres`, targetPort: stack.postgres.port });
-  const nats = await startFaultProxy({ name: `${replica}->nats`, targetPort: portOf(stack.nats.url) });
+  // Targets read at each connection: a part that was killed may come back on another port.
+  const postgres = await startFaultProxy({
+    name: `${replica}->postgres`,
+    targetPort: () => stack.postgres.port,
+  });
+  const nats = await startFaultProxy({ name: `${replica}->nats`, targetPort: () => portOf(stack.nats.url) });
   network.routes.push(
     { dependency: 'postgres', replica, proxy: postgres },
     { dependency: 'nats', replica, proxy: nats },

@@ -140,7 +140,7 @@ export function formatSummary(report: {
   );
   const perSecond = (chaosOperations.length / (report.chaosDurationMs / 1000)).toFixed(1);
   return [
-    `operations (${report.operations.length}; ${perSecond}/s during the chaos phase)`,
+    `operations (${report.operations.length}; ${perSecond}/s during the chaos phase of ${(report.chaosDurationMs / 1000).toFixed(0)} s)`,
     operationTable(report.operations),
     '',
     'HTTP attempts',
