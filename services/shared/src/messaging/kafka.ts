@@ -123,20 +123,24 @@ export function createKafka(options: {
     },
 
     async createProducer() {
-      // Idempotent producer: acks from all in-sync replicas and no duplicates from its own retries.
+      // acks=all on every send, and no retries inside kafkajs: its producer keeps one map of broker
+      // answers across its own retries of a send, so when a partition's leader dies and the new
+      // leader already answered for other partitions, the moved partition's records are never sent
+      // again and the send still resolves (kafkajs issue #1303): an acknowledged event lost. An
+      // idempotent kafkajs producer cannot turn its retries off, hence a plain one. A failed send
+      // rejects; the outbox sends the whole batch again, and consumers dedupe by event id.
       const connectProducer = async (): Promise<Producer> => {
         const producer = kafka.producer({
-          idempotent: true,
+          retry: { retries: 0 },
           maxInFlightRequests: 1,
           createPartitioner: Partitioners.DefaultPartitioner,
         });
         await producer.connect();
         return producer;
       };
-      // A send that failed after kafkajs' own retries, or hung, leaves a producer we do not trust:
-      // after a broker restart an idempotent producer can keep sequence numbers the broker has
-      // forgotten and fail every send from then on. The next send starts a fresh producer (a new
-      // producer id); a batch that may have landed is sent again, which at-least-once allows.
+      // A send that failed, or hung, leaves a producer we do not trust (a connection to a dead
+      // leader, stale metadata): the next send starts a fresh producer. A batch that may have
+      // landed is sent again, which at-least-once allows.
       let current: Promise<Producer> | undefined = Promise.resolve(await connectProducer());
       const discard = (failed: Promise<Producer>) => {
         if (current !== failed) return;
