@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, type ServicesUnderTest, startServicesForTest } from '../cli/cli-harness.ts';
 import { getStack } from '../support/index.ts';
@@ -57,10 +57,39 @@ describe('the README commands, as written, in a fresh clone', () => {
         const run = await runBlock(clone!.dir, block.commands, personEnv());
         const failure = `README.md:${block.line}: \`${run.failedCommand}\` failed (exit ${run.code})\n${run.stderr.slice(-2_000)}`;
         expect(run.code, failure).toBe(0);
+        // What a newcomer sees: no npm warnings around the commands (npm may run on an older Node).
+        expect(run.stderr, `README.md:${block.line}: npm warned`).not.toMatch(/^npm warn/im);
       }
       expect(existsSync(join(clone!.dir, 'dist', 'cli', 'wallet.js'))).toBe(true);
     },
     TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'Given no bundle, When two npx wallet start at once, Then both run and leave one bundle; a source newer than it makes the next run rebuild',
+    async () => {
+      // Given
+      const bundle = join(clone!.dir, 'dist', 'cli', 'wallet.js');
+      rmSync(bundle, { force: true });
+      // When
+      const runs = await Promise.all(
+        [1, 2].map(() => runBlock(clone!.dir, ['npx wallet --version'], personEnv())),
+      );
+      // Then
+      for (const run of runs)
+        expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: '0.1.0\n' });
+      expect(existsSync(bundle)).toBe(true);
+      expect(readdirSync(dirname(bundle)).filter((name) => name.startsWith('.build-'))).toEqual([]);
+      // When: the bundle is older than a source (an edit, a pull)
+      const longAgo = new Date('2001-01-01T00:00:00Z');
+      utimesSync(bundle, longAgo, longAgo);
+      const stale = await runBlock(clone!.dir, ['npx wallet --version'], personEnv());
+      // Then
+      expect(stale.code).toBe(0);
+      expect(stale.stderr).toContain('building the CLI bundle');
+      expect(statSync(bundle).mtimeMs).toBeGreaterThan(longAgo.getTime());
+    },
+    BLOCK_TIMEOUT_MS,
   );
 
   it(
