@@ -19,7 +19,7 @@ import { type OperationPlan, runOperation } from './operation-runner.ts';
 import { REPLICA_DOWNTIME_MS } from './process-faults.ts';
 import { seededRandom } from './seeded-random.ts';
 import { createReplica, type Replica, type ServiceName } from './service-replicas.ts';
-import { countUnpublished, countUsersWithoutWallet, readKafkaEventIds, readSnapshot } from './snapshot.ts';
+import { countUnpublished, countUsersWithoutWallet, readKafkaEvents, readSnapshot } from './snapshot.ts';
 import { formatSummary } from './summary.ts';
 
 export type BankWorkloadOptions = {
@@ -101,13 +101,14 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
     const snapshot = await readSnapshot(cluster.urls);
     const topics = runTopics(namespace, snapshot.outbox);
     const expected = new Set(snapshot.outbox.map((row) => row.eventId));
-    const kafkaEventIds = await readKafkaEventIds(options.stack.kafka.brokers, topics, expected);
+    const kafka = await readKafkaEvents(options.stack.kafka.brokers, topics, expected);
     const history: History = {
       startTotalMinor: 0n,
       operations: recorder.operations,
       faults,
       snapshot,
-      kafkaEventIds,
+      kafkaEventIds: kafka.eventIds,
+      kafkaRecords: kafka.records,
       crashes: supervisor.crashes,
     };
     // The ledger audit (GET /audit's checks) on the same database: any finding is a violation.

@@ -225,15 +225,6 @@ export async function readKafkaEvents(
   }
 }
 
-/** The `event-id` headers of every record of `topics` (readKafkaEvents without the records). */
-export async function readKafkaEventIds(
-  brokers: string[],
-  topics: string[],
-  expected: ReadonlySet<string>,
-): Promise<Set<string>> {
-  return (await readKafkaEvents(brokers, topics, expected)).eventIds;
-}
-
 /**
  * A money event's `wallets[]`, money exact. Checkpoint records pin (seq, hash) pairs, not
  * balances; a value that is not such an event (user-created, status events) has none.
