@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
@@ -86,12 +86,31 @@ export function isOurProcess(pid: number | undefined, marker: string): boolean {
 }
 
 export async function waitForExit(pid: number, marker: string, timeoutMs: number): Promise<boolean> {
+  const gone = () => !isOurProcess(pid, marker) && !isExiting(pid);
   const deadlineMs = Date.now() + timeoutMs;
   while (Date.now() < deadlineMs) {
-    if (!isOurProcess(pid, marker)) return true;
+    if (gone()) return true;
     await sleep(100);
   }
-  return !isOurProcess(pid, marker);
+  return gone();
+}
+
+/**
+ * Not gone yet, though no longer "ours" by its command line: a dying process gives up its memory
+ * (its cmdline reads empty) before it closes its files, and a multi-threaded one (nats-server,
+ * a JVM) shows its main thread as a zombie while the other threads still hold the shared file
+ * table. Until then its listening sockets may still be open.
+ */
+function isExiting(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'X') return false;
+    if (state === 'Z') return readdirSync(`/proc/${pid}/task`).length > 1;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === '';
+  } catch {
+    return false;
+  }
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after `graceMs`; resolves once it is gone. */
