@@ -1,15 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaPid, startKafka, stopKafka } from '../../scripts/stack/kafka.ts';
+import { kafkaPid, startKafka } from '../../scripts/stack/kafka.ts';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
 import {
   type BothServices,
   call,
   collectTopic,
-  startBothServices,
+  type ServicesOnOwnKafka,
+  startServicesOnOwnKafka,
   waitFor,
   waitForWallet,
   withDatabase,
@@ -40,17 +38,15 @@ describe('a Kafka outage longer than the client retries', () => {
   let dir = '';
   let brokers: string[] = [];
   let services: BothServices;
+  let own: ServicesOnOwnKafka | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'wallet-kafka-outage-'));
-    brokers = (await startKafka({ dir, log: () => {} })).brokers;
-    services = await startBothServices('kafka_outage', { KAFKA_BROKERS: brokers.join(',') });
+    own = await startServicesOnOwnKafka('kafka_outage');
+    ({ dir, brokers, services } = own);
   }, KAFKA_TIMEOUT_MS);
 
   afterAll(async () => {
-    await services?.stop();
-    await stopKafka(dir).catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await own?.stop();
   }, KAFKA_TIMEOUT_MS);
 
   it(

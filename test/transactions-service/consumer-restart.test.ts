@@ -1,9 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafka, stopKafka } from '../../scripts/stack/kafka.ts';
-import { type BothServices, call, startBothServices, waitFor, waitForWallet } from '../support/index.ts';
+import {
+  type BothServices,
+  call,
+  type ServicesOnOwnKafka,
+  startServicesOnOwnKafka,
+  waitFor,
+  waitForWallet,
+} from '../support/index.ts';
 
 const KAFKA_TIMEOUT_MS = 120_000;
 /** kafkajs' retry budget (8 retries, backoff up to 5 s, 3 s connection timeouts) runs out well within this. */
@@ -26,23 +30,17 @@ function logged(services: BothServices, message: string): boolean {
 
 describe('the user-created consumer after kafkajs gives up on it', () => {
   let dir = '';
-  let brokers: string[] = [];
   let services: BothServices;
+  let own: ServicesOnOwnKafka | undefined;
 
   beforeAll(async () => {
     // A broker of this file's own: stopping the run's shared one would disturb the other files.
-    dir = mkdtempSync(join(tmpdir(), 'wallet-consumer-restart-'));
-    brokers = (await startKafka({ dir, log: () => {} })).brokers;
-    services = await startBothServices('consumer_restart', {
-      KAFKA_BROKERS: brokers.join(','),
-      LOG_LEVEL: 'warn',
-    });
+    own = await startServicesOnOwnKafka('consumer_restart', { LOG_LEVEL: 'warn' });
+    ({ dir, services } = own);
   }, KAFKA_TIMEOUT_MS);
 
   afterAll(async () => {
-    await services?.stop();
-    await stopKafka(dir).catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
+    await own?.stop();
   }, KAFKA_TIMEOUT_MS);
 
   it(
