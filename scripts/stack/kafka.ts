@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type KafkaNodePorts,
@@ -60,8 +60,15 @@ export type StartKafkaOptions = {
   advertisedPorts?: readonly number[];
 };
 
+/**
+ * A node that exits during start-up most often lost one of its ports: they are chosen free, but a
+ * JVM binds them seconds later, and on a busy machine another process may take one meanwhile.
+ * The whole start is tried again once on fresh ports.
+ */
+const startAttemptsMax = 2;
+
 /** Starts `brokers` KRaft nodes (formatting their storage the first time) and waits until they serve. */
-export async function startKafka(options: StartKafkaOptions): Promise<KafkaState> {
+export async function startKafka(options: StartKafkaOptions, attempt = 1): Promise<KafkaState> {
   const brokerCount = options.brokers ?? kafkaBrokerCount(options.dir);
   checkBrokerOptions(brokerCount, options.advertisedPorts);
   const libsDir = await ensureKafkaJars({ cacheDir: options.cacheDir, log: options.log });
@@ -101,6 +108,16 @@ export async function startKafka(options: StartKafkaOptions): Promise<KafkaState
     await Promise.all(
       nodes.map(({ paths }, index) => stopProcess(pids[index]!, paths.serverProperties, stopGraceMs)),
     );
+    if (attempt < startAttemptsMax && String(error).includes('exited')) {
+      options.log(
+        `kafka: ${error instanceof Error ? error.message : error} during start-up; again on fresh ports`,
+      );
+      for (const { paths } of nodes) {
+        for (const file of [paths.portFile, paths.internalPortFile, paths.controllerPortFile])
+          rmSync(file, { force: true });
+      }
+      return startKafka(options, attempt + 1);
+    }
     kafkaNodeFailure(nodes[0]!.paths, 'readiness', error);
   }
   return kafkaState(nodes, pids);

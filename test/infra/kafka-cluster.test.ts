@@ -156,6 +156,9 @@ describe('a three-broker Kafka cluster from the stack launcher', () => {
       resources: [{ type: ConfigResourceTypes.BROKER, name: '1', configNames: ['min.insync.replicas'] }],
     });
     expect(resources[0]?.configEntries[0]?.configValue).toBe('2');
+    // A client talks only to the brokers it needs; asking every partition's leader for its offsets
+    // (three partitions, one led by each broker) makes it reach all three, through their relays.
+    await admin.fetchTopicOffsets(topic);
     expect(relays.every((relay) => relay.connections > 0)).toBe(true);
   });
 
