@@ -225,6 +225,6 @@ describe('a three-broker Kafka cluster from the stack launcher', () => {
     } finally {
       await consumer.disconnect();
     }
-  // Generous: in the whole suite on 2 cores this case once ran past 240 s (about 21 s alone).
+    // Generous: in the whole suite on 2 cores this case once ran past 240 s (about 21 s alone).
   }, 480_000);
 });
