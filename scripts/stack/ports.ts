@@ -5,16 +5,52 @@ export const loopbackHost = '127.0.0.1';
 
 const connectTimeoutMs = 500;
 
-/** Asks the kernel for a free port on the loopback interface. */
-export function findFreePort(): Promise<number> {
+/**
+ * A free loopback port for a server that may listen on it again after a crash (a broker, a
+ * database or a service restarted on its own ports). It is picked below the kernel's ephemeral
+ * range: a port from that range, once its server dies, can become the local end of any outgoing
+ * connection on the machine, and the restart then fails with EADDRINUSE. That is how a Kafka
+ * broker SIGKILLed in the test suite failed to come back in half the full-suite runs. Where the
+ * range leaves no room below it, the kernel picks.
+ */
+export async function findFreePort(): Promise<number> {
+  const below = portsBelowEphemeralRange();
+  for (let attempt = 0; below && attempt < pickAttempts; attempt += 1) {
+    const port = below.low + Math.floor(Math.random() * (below.high - below.low + 1));
+    if (await canListen(port)) return port;
+  }
+  return listenAndRelease(0);
+}
+
+const pickAttempts = 50;
+// Under 10000 live the ports people run things on (5432, 8080, 9092, …).
+const lowestPickedPort = 10_000;
+const ephemeralRangeFile = '/proc/sys/net/ipv4/ip_local_port_range';
+
+function portsBelowEphemeralRange(): { low: number; high: number } | undefined {
+  if (!existsSync(ephemeralRangeFile)) return undefined;
+  const ephemeralLow = Number(readFileSync(ephemeralRangeFile, 'utf8').trim().split(/\s+/)[0]);
+  if (!Number.isInteger(ephemeralLow) || ephemeralLow - 1 <= lowestPickedPort) return undefined;
+  return { low: lowestPickedPort, high: ephemeralLow - 1 };
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenAndRelease(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Listens on `port` (0: the kernel's pick) and closes again, giving the port that was bound. */
+function listenAndRelease(port: number): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
     server.once('error', reject);
-    server.listen(0, loopbackHost, () => {
+    server.listen(port, loopbackHost, () => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
+      const bound = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(bound));
     });
   });
 }

@@ -12,7 +12,9 @@ import {
   stackUp,
   startKafkaBroker,
 } from '../../scripts/stack/index.ts';
+import { kafkaNodeLayout } from '../../scripts/stack/kafka-node.ts';
 import { findFreePort, isPortOpen } from '../../scripts/stack/ports.ts';
+import { readLogTail } from '../../scripts/stack/processes.ts';
 import {
   createKafka,
   type EventProducer,
@@ -177,19 +179,25 @@ describe('a three-broker Kafka cluster from the stack launcher', () => {
     await killKafkaBroker(dir, victim);
     expect(await isPortOpen(victimPort)).toBe(false);
 
-    // Then: writes with acks=all still succeed on the two brokers left (min ISR 2)
-    await sendAcknowledged(producer, topic, batch('during'));
-    acknowledged.push(...batch('during'));
+    await explainFailure(victim, async (step) => {
+      // Then: writes with acks=all still succeed on the two brokers left (min ISR 2)
+      step('writing with a broker down');
+      await sendAcknowledged(producer, topic, batch('during'));
+      acknowledged.push(...batch('during'));
 
-    // When: the broker comes back on the same ports and data
-    await startKafkaBroker(dir, victim);
-    expect(await isPortOpen(victimPort)).toBe(true);
-    await vi.waitFor(async () => expect((await replicaCounts(admin, topic)).inSync).toEqual([3, 3, 3]), {
-      timeout: settleTimeoutMs,
-      interval: 500,
+      // When: the broker comes back on the same ports and data
+      step('starting the broker again');
+      await startKafkaBroker(dir, victim);
+      expect(await isPortOpen(victimPort)).toBe(true);
+      step('waiting for every replica back in sync');
+      await vi.waitFor(async () => expect((await replicaCounts(admin, topic)).inSync).toEqual([3, 3, 3]), {
+        timeout: settleTimeoutMs,
+        interval: 500,
+      });
+      step('writing after the restart');
+      await sendAcknowledged(producer, topic, batch('after'));
+      acknowledged.push(...batch('after'));
     });
-    await sendAcknowledged(producer, topic, batch('after'));
-    acknowledged.push(...batch('after'));
     await producer.disconnect();
     await kafka.disconnect();
 
@@ -225,6 +233,20 @@ describe('a three-broker Kafka cluster from the stack launcher', () => {
     } finally {
       await consumer.disconnect();
     }
-    // Generous: in the whole suite on 2 cores this case once ran past 240 s (about 21 s alone).
-  }, 480_000);
+    // About 20 s alone; the rest is room for a slow moment of a 2-core machine running the suite.
+  }, 180_000);
+
+  /** Runs the steps; a failure names the step it stopped in and shows the restarted broker's log. */
+  async function explainFailure(victim: number, steps: (step: (name: string) => void) => Promise<void>) {
+    let current = '';
+    const startedAt = Date.now();
+    try {
+      await steps((name) => {
+        current = `${name} (at ${Date.now() - startedAt} ms)`;
+      });
+    } catch (error) {
+      const log = readLogTail(kafkaNodeLayout(dir, victim, brokerCount).serverLog, 40);
+      throw new Error(`failed while ${current}: ${(error as Error).message}\n${log}`, { cause: error });
+    }
+  }
 });

@@ -4,6 +4,7 @@ import {
   KAFKA_CONNECT_TIMEOUT_MS,
   KAFKA_REQUEST_TIMEOUT_MS,
 } from '../../../../services/shared/src/messaging/kafka.ts';
+import { seedBrokersInRandomOrder } from '../../../../services/shared/src/messaging/seed-brokers.ts';
 
 /** Fetches wait for this much data, or FETCH_WAIT_MS, whichever comes first. */
 export const FETCH_BYTES_MIN = 64 * 1024;
@@ -31,7 +32,7 @@ export function createFollowConsumer(options: {
 }): FollowConsumer {
   const kafka = new Kafka({
     clientId: options.clientId,
-    brokers: options.brokers,
+    brokers: seedBrokersInRandomOrder(options.brokers),
     connectionTimeout: KAFKA_CONNECT_TIMEOUT_MS,
     requestTimeout: KAFKA_REQUEST_TIMEOUT_MS,
     retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },

@@ -3,6 +3,7 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { withinTimeout } from '../within-timeout.ts';
 import { createSharedKafkaAdmin } from './kafka-admin.ts';
 import { createPlainConsumer } from './kafka-consumer.ts';
+import { seedBrokersInRandomOrder } from './seed-brokers.ts';
 import {
   type RunningConsumer,
   type SupervisedConsumerOptions,
@@ -92,13 +93,24 @@ export function createKafka(options: {
   clientId: string;
   verbose?: boolean;
 }): KafkaClient {
-  const kafka = new Kafka({
+  const clientOptions = {
     clientId: options.clientId,
-    brokers: options.brokers,
+    brokers: seedBrokersInRandomOrder(options.brokers),
     connectionTimeout: KAFKA_CONNECT_TIMEOUT_MS,
     requestTimeout: KAFKA_REQUEST_TIMEOUT_MS,
-    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
     logLevel: options.verbose ? logLevel.INFO : logLevel.NOTHING,
+  };
+  const kafka = new Kafka({
+    ...clientOptions,
+    retry: { initialRetryTime: 100, retries: 8, maxRetryTime: 5_000 },
+  });
+  // The producers' client gives up on a broker after two quick retries instead of eight slow
+  // ones (about 15 s): kafkajs retries a seed broker that accepts and drops connections instead
+  // of moving on (seed-brokers.ts), and the outbox's own retry, with a fresh producer from
+  // another seed, is the faster way round a dead broker.
+  const producerKafka = new Kafka({
+    ...clientOptions,
+    retry: { initialRetryTime: 100, retries: 2, maxRetryTime: 1_000 },
   });
   const admin = createSharedKafkaAdmin(kafka);
 
@@ -130,7 +142,7 @@ export function createKafka(options: {
       // idempotent kafkajs producer cannot turn its retries off, hence a plain one. A failed send
       // rejects; the outbox sends the whole batch again, and consumers dedupe by event id.
       const connectProducer = async (): Promise<Producer> => {
-        const producer = kafka.producer({
+        const producer = producerKafka.producer({
           retry: { retries: 0 },
           maxInFlightRequests: 1,
           createPartitioner: Partitioners.DefaultPartitioner,
@@ -141,7 +153,12 @@ export function createKafka(options: {
       // A send that failed, or hung, leaves a producer we do not trust (a connection to a dead
       // leader, stale metadata): the next send starts a fresh producer. A batch that may have
       // landed is sent again, which at-least-once allows.
-      let current: Promise<Producer> | undefined = Promise.resolve(await connectProducer());
+      let current: Promise<Producer> | undefined;
+      try {
+        current = Promise.resolve(await connectProducer());
+      } catch {
+        // Not fatal: the first send connects again, from another seed broker.
+      }
       const discard = (failed: Promise<Producer>) => {
         if (current !== failed) return;
         current = undefined;
