@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { AppError } from '../errors.ts';
 import { withinTimeout } from '../within-timeout.ts';
-import { probeRateLimit } from './probe-rate-limit.ts';
 import { singleFlight } from './single-flight.ts';
 
 /**
@@ -83,9 +83,11 @@ export function createServiceMetrics(service: string): ServiceMetrics {
 }
 
 /**
- * HTTP latency by route and status, and the /metrics endpoint. `refresh` updates gauges before a
- * scrape; it runs at most once a second and never twice at once, and /metrics is rate-limited
- * per address like /readyz, so scrapes hammered during a Kafka stall do not pile up work.
+ * HTTP latency by route and status, and the /metrics endpoint. The metrics tell money operation
+ * counts, outbox backlog and pool use, so they are for operator and reader tokens (Prometheus
+ * sends one with `authorization.credentials_file`); without a token the answer is 401 before any
+ * work. `refresh` updates gauges before a scrape; it runs at most once a second and never twice at
+ * once, so scrapes hammered during a Kafka stall do not pile up work.
  */
 export function registerMetricsRoute(
   app: FastifyInstance,
@@ -109,12 +111,11 @@ export function registerMetricsRoute(
     done();
   });
   const refreshShared = singleFlight(refresh, { reuseMs: METRICS_REFRESH_REUSE_MS });
-  const options = {
-    schema: { hide: true },
-    config: { access: 'public' as const },
-    onRequest: probeRateLimit(app),
-  };
+  const options = { schema: { hide: true }, config: { access: 'read' as const } };
   app.get('/metrics', options, async (request, reply) => {
+    if (request.principal?.scope === 'user') {
+      throw new AppError('FORBIDDEN', 'metrics are for operator and reader tokens');
+    }
     await withinTimeout(refreshShared(), METRICS_REFRESH_TIMEOUT_MS).catch((error: unknown) =>
       request.log.warn({ err: error }, 'metrics gauges could not be refreshed; serving the last values'),
     );

@@ -3,9 +3,9 @@ import { AppError } from '../errors.ts';
 import { RATE_LIMIT_WINDOW_MS } from './access-control.ts';
 
 /**
- * Unauthenticated probe requests (/readyz, /metrics) per client address per second. A kubelet or
- * Prometheus asks a few times a minute; a hundred per second is far above any of them and still
- * keeps a flood of probes from costing more than answers from cache (the caller gets 429).
+ * Unauthenticated probe requests (/readyz) per client address per second. A kubelet asks a few
+ * times a minute; a hundred per second is far above that and still keeps a flood of probes from
+ * costing more than answers from cache (the caller gets 429).
  */
 export const PROBE_REQUESTS_PER_SECOND_MAX = 100;
 
