@@ -1,10 +1,17 @@
-import { decodeCursor, encodeCursor, invalidCursor, UUID_TEXT } from '../../shared/src/http/page-cursor.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  isCursorInstant,
+  UUID_TEXT,
+} from '../../shared/src/http/page-cursor.ts';
 import type { WalletPosition } from './repositories/wallet-repository.ts';
 
 /** The two listings' cursors: `s<seq>` for a history, `w<created_at micros>/<user id>` for wallets. */
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
 const POSITIVE_INTEGER_TEXT = /^[1-9]\d{0,18}$/;
-const INTEGER_TEXT = /^-?(0|[1-9]\d{0,18})$/;
+/** Integers as bigint's text writes them: no leading zero, no minus zero. */
+const INTEGER_TEXT = /^(0|-?[1-9]\d{0,18})$/;
 
 export function encodeSeqCursor(seq: bigint): string {
   return encodeCursor(`s${seq}`);
@@ -29,6 +36,7 @@ export function decodeWalletCursor(cursor: string): WalletPosition {
   if (!text.startsWith('w') || rest.length > 0 || !micros || !userId) throw invalidCursor();
   if (!INTEGER_TEXT.test(micros) || !UUID_TEXT.test(userId)) throw invalidCursor();
   const createdAtMicros = BigInt(micros);
-  if (createdAtMicros > BIGINT_MAX || createdAtMicros < -BIGINT_MAX) throw invalidCursor();
+  // The listing turns micros into a timestamptz in SQL; out of range there is a 500, not a 400.
+  if (!isCursorInstant(createdAtMicros)) throw invalidCursor();
   return { createdAtMicros, userId };
 }

@@ -8,6 +8,20 @@ import { AppError } from '../errors.ts';
  */
 export const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * The instants a cursor may name, in microseconds since the Unix epoch: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59.999999Z, what RFC 3339 text can write. PostgreSQL's timestamptz reaches
+ * further (4714 BC to 294276 AD), but its text has no year 0000 and its interval arithmetic
+ * overflows near the bigint limits, so a wider range would let a forged cursor become a database
+ * error. Rows are stamped by the database clock, so every cursor we issue lies inside.
+ */
+export const CURSOR_INSTANT_MICROS_MIN = -62_135_596_800_000_000n;
+export const CURSOR_INSTANT_MICROS_MAX = 253_402_300_799_999_999n;
+
+export function isCursorInstant(micros: bigint): boolean {
+  return CURSOR_INSTANT_MICROS_MIN <= micros && micros <= CURSOR_INSTANT_MICROS_MAX;
+}
+
 export function invalidCursor(): AppError {
   return new AppError('INVALID_CURSOR', 'cursor must be a next_cursor value returned by this endpoint');
 }

@@ -2,8 +2,10 @@ import {
   decodeCursor,
   encodeCursor,
   invalidCursor,
+  isCursorInstant,
   UUID_TEXT,
 } from '../../../shared/src/http/page-cursor.ts';
+import { parseRfc3339Micros } from '../../../shared/src/rfc3339-time.ts';
 
 /** Where a page of users ends: the exact (microsecond) created_at text and the user id, in sort order. */
 export type UserPagePosition = { createdAtExact: string; userId: string };
@@ -26,12 +28,15 @@ export function decodeUserCursor(cursor: string): UserPagePosition {
   const [createdAtExact, userId] = decoded as unknown[];
   if (typeof createdAtExact !== 'string' || typeof userId !== 'string') throw invalidCursor();
   if (!CREATED_AT_EXACT_PATTERN.test(createdAtExact) || !UUID_TEXT.test(userId)) throw invalidCursor();
-  if (!isRealInstant(createdAtExact)) throw invalidCursor();
+  if (!isTimestamptzText(createdAtExact)) throw invalidCursor();
   return { createdAtExact, userId };
 }
 
-/** Rejects dates the pattern lets through but the calendar does not (2024-02-30), which PostgreSQL would refuse. */
-function isRealInstant(text: string): boolean {
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 19) === text.slice(0, 19);
+/**
+ * Whether PostgreSQL reads the text as a timestamptz: the pattern lets through dates the calendar
+ * does not have (2024-02-30, hour 24) and the year 0000, which PostgreSQL refuses.
+ */
+function isTimestamptzText(text: string): boolean {
+  const micros = parseRfc3339Micros(text, 'floor');
+  return micros !== undefined && isCursorInstant(micros);
 }
