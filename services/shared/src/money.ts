@@ -28,15 +28,23 @@ export function parseDecimalToMinor(text: string): bigint | undefined {
   return whole * MINOR_UNITS_PER_MAJOR + fraction;
 }
 
+/** Whole numbers past any amount (and past what DECIMAL_TEXT reads), to say "too large" rather than "not money". */
+const LARGE_DECIMAL_TEXT = /^[1-9]\d*(?:\.\d{1,2})?$/;
+
 /**
- * Reads a client-supplied amount. A JSON number is taken through its shortest round-trip
- * text (what the sender wrote, for any value within bounds), so 0.1 is 10 cents and 1e-7 is refused.
+ * Reads a client-supplied amount. A JSON number reaches here only when its double names exactly
+ * the decimal the sender wrote (http/json-body-parser.ts hands over the source text of any other),
+ * so its shortest round-trip text is that value: 10.50 is "10.5", 1.5e1 is "15", and 1e-7 is
+ * "1e-7", refused. A string is judged as written.
  */
 export function parseAmount(input: unknown, field = 'amount'): bigint {
   let text: string | undefined;
   if (typeof input === 'number' && Number.isFinite(input)) text = String(input);
   else if (typeof input === 'string') text = input.trim();
   const minor = text === undefined ? undefined : parseDecimalToMinor(text);
+  if (minor === undefined && text !== undefined && LARGE_DECIMAL_TEXT.test(text)) {
+    throw new AppError('INVALID_AMOUNT', `${field} must be at most ${formatMinor(AMOUNT_MAX_MINOR)}`);
+  }
   if (minor === undefined) {
     throw new AppError('INVALID_AMOUNT', `${field} must be a positive number with at most 2 decimal places`);
   }

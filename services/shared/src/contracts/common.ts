@@ -18,8 +18,9 @@ export const emailSchema = z
   .transform((email) => email.toLowerCase());
 
 /**
- * An amount as the client sent it: a JSON number or decimal text. The exact reading into
- * minor units (money.ts parseAmount) happens in the handler so its error is INVALID_AMOUNT.
+ * An amount as the client sent it: a JSON number or decimal text. A number a double would round
+ * arrives as its source text (http/json-body-parser.ts), so it passes here as a string. The exact
+ * reading into minor units (money.ts parseAmount) happens in the handler so its error is INVALID_AMOUNT.
  */
 export const amountInputSchema = z.union([z.number(), z.string().max(32)], {
   error: 'amount must be a number or a decimal string',

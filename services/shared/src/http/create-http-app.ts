@@ -9,6 +9,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { markResponsesWhileDraining } from './close-http.ts';
+import { registerJsonBodyParser } from './json-body-parser.ts';
 import { polishOpenApiDocument } from './openapi-document.ts';
 import { registerProblemHandling, sendProblem } from './problem.ts';
 import { RequestLog, SLOW_REQUEST_MS_DEFAULT } from './request-log.ts';
@@ -77,6 +78,8 @@ export async function createHttpApp(
   // Every body here is JSON; without this, Fastify's built-in text/plain parser would turn a
   // wrong content type into a confusing validation error instead of 415 UNSUPPORTED_MEDIA_TYPE.
   app.removeContentTypeParser('text/plain');
+  // Amounts are judged by the number as written, not by the double JSON.parse rounds it to.
+  registerJsonBodyParser(app);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
