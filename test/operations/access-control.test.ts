@@ -13,12 +13,19 @@ import {
   call,
   captureLogs,
   createTestDatabase,
+  type HttpResult,
   runServerUntilExit,
   serviceEnv,
   startTestTransactionsService,
+  TEST_OPERATOR_TOKEN,
   type TestDatabase,
   uniqueNamespace,
 } from '../support/index.ts';
+import {
+  type CreatedUser,
+  type ServicesWithUserToken,
+  startServicesWithUserToken,
+} from '../support/user-token-services.ts';
 import { balanceText, openPool } from '../transactions-service/transactions-service-harness.ts';
 
 const OPERATOR_TOKEN = 'ops-operator-token-7c1f0e2a9b';
@@ -396,6 +403,182 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
     for (const token of [OPERATOR_TOKEN, READER_TOKEN, OWNER_TOKEN, 'not-a-token-this-service-knows']) {
       expect(text).not.toContain(token);
     }
+  });
+});
+
+describe('one answer for everyone but oneself: a user token cannot enumerate emails or ids (OWASP API1, API3)', () => {
+  let services: ServicesWithUserToken;
+  let ann: CreatedUser;
+  let ben: CreatedUser;
+  let cal: CreatedUser;
+  const ghostEmail = 'ghost-never-registered@example.com';
+
+  beforeAll(async () => {
+    // Given ann (the token's owner), ben (an open wallet) and cal (a closed one), all created through the API
+    services = await startServicesWithUserToken('ops_enumeration', [
+      'ann@example.com',
+      'ben@example.com',
+      'cal@example.com',
+    ]);
+    const user = (email: string) => services.users[email] ?? expect.fail(`no user ${email}`);
+    [ann, ben, cal] = [user('ann@example.com'), user('ben@example.com'), user('cal@example.com')];
+    const deposit = await call(services.transactionsUrl, 'POST', '/addMoney', {
+      json: { user_id: ann.user_id, amount: '100.00' },
+    });
+    expect(deposit.status, deposit.text).toBe(200);
+    const closed = await call(services.transactionsUrl, 'POST', `/wallets/${cal.user_id}/close`, {
+      json: {},
+    });
+    expect(closed.status, closed.text).toBe(200);
+  });
+
+  afterAll(async () => {
+    await services?.stop();
+  });
+
+  const annHeaders = () => ({ authorization: `Bearer ${services.userToken}` });
+  const usersGet = (url: string, json?: unknown) =>
+    call(services.usersUrl, 'GET', url, { json, headers: annHeaders() });
+  const transactionsGet = (url: string) =>
+    call(services.transactionsUrl, 'GET', url, { headers: annHeaders() });
+  const transfer = (json: Record<string, unknown>, headers: Record<string, string> = annHeaders()) =>
+    call(services.transactionsUrl, 'POST', '/transferMoney', {
+      json: { from_user_id: ann.user_id, ...json },
+      headers,
+    });
+
+  /** What a client can compare: everything but the request's own id and path. */
+  const answer = (response: HttpResult) => {
+    const { request_id: _requestId, instance: _instance, ...body } = response.json ?? {};
+    return { status: response.status, contentType: response.headers['content-type'], body };
+  };
+
+  /** Someone else's (existing) and nobody's: the two answers must be one. */
+  function expectOneAnswer(
+    someone: HttpResult,
+    nobody: HttpResult,
+    what: string,
+    status = 403,
+    code = 'FORBIDDEN',
+  ) {
+    expect(answer(someone), what).toEqual(answer(nobody));
+    expect(someone.status, `${what}: ${someone.text}`).toBe(status);
+    expect(someone.json.code, what).toBe(code);
+    // A 403 must not hint that the one named does not exist.
+    if (code === 'FORBIDDEN') expect(someone.text, what).not.toMatch(/not found|no user|no wallet/i);
+  }
+
+  it("Given ann's token, When she names ben's email or an unregistered one on user-service, Then both get the same 403 FORBIDDEN; her own email answers", async () => {
+    // When
+    const pairs: [string, HttpResult, HttpResult][] = [
+      [
+        'getBalance ?email=',
+        await usersGet(`/getBalance?email=${ben.email}`),
+        await usersGet(`/getBalance?email=${ghostEmail}`),
+      ],
+      [
+        'getBalance body',
+        await usersGet('/getBalance', { email: ben.email.toUpperCase() }),
+        await usersGet('/getBalance', { email: ghostEmail.toUpperCase() }),
+      ],
+      [
+        'users ?email=',
+        await usersGet(`/users?email=${ben.email}`),
+        await usersGet(`/users?email=${ghostEmail}`),
+      ],
+      ['users/{id}', await usersGet(`/users/${ben.user_id}`), await usersGet(`/users/${randomUUID()}`)],
+    ];
+
+    // Then
+    for (const [what, someone, nobody] of pairs) expectOneAnswer(someone, nobody, what);
+    const own = await usersGet(`/getBalance?email=${ann.email.toUpperCase()}`);
+    expect(own.status, own.text).toBe(200);
+    expect(own.json).toMatchObject({ user_id: ann.user_id, balance: 100 });
+    const ownLookup = await usersGet(`/users?email=${ann.email}`);
+    expect(ownLookup.json.users).toEqual([expect.objectContaining({ user_id: ann.user_id })]);
+    expect((await usersGet(`/users/${ann.user_id}`)).status).toBe(200);
+  });
+
+  it("Given ann's token, When she names ben's id or a random one on transactions-service, Then both get the same 403 FORBIDDEN", async () => {
+    const nobody = randomUUID();
+    for (const url of [
+      (id: string) => `/wallets/${id}`,
+      (id: string) => `/transactions?user_id=${id}`,
+      (id: string) => `/holds?user_id=${id}`,
+      (id: string) => `/wallets/${id}/balance?at=2026-01-01T00:00:00Z`,
+      (id: string) => `/wallets/${id}/statement?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z`,
+    ]) {
+      // When
+      const someone = await transactionsGet(url(ben.user_id));
+      const none = await transactionsGet(url(nobody));
+      // Then
+      expectOneAnswer(someone, none, url('{id}'));
+    }
+  });
+
+  it("Given ann's token, When she pays ben by to_email, Then the money moves and the answer holds nothing of ben's but his id", async () => {
+    // When
+    const paid = await transfer({ to_email: ben.email.toUpperCase(), amount: '2.50' });
+
+    // Then
+    expect(paid.status, paid.text).toBe(200);
+    expect(paid.json).toMatchObject({ from_user_id: ann.user_id, to_user_id: ben.user_id, amount: 2.5 });
+    expect(paid.json).not.toHaveProperty('to_balance');
+    const wallet = await call(services.transactionsUrl, 'GET', `/wallets/${ben.user_id}`);
+    expect(wallet.json.balance).toBe(2.5);
+  });
+
+  it("Given ann's token, When she pays an unregistered email, a closed wallet's email, a random id or the closed wallet's id, Then all four get one refusal and nothing moves", async () => {
+    // Given
+    const before = (await call(services.transactionsUrl, 'GET', `/wallets/${ann.user_id}`)).json.balance;
+
+    // When
+    const byEmail = [
+      await transfer({ to_email: ghostEmail, amount: 1 }),
+      await transfer({ to_email: cal.email, amount: 1 }),
+    ];
+    const byId = [
+      await transfer({ to_user_id: randomUUID(), amount: 1 }),
+      await transfer({ to_user_id: cal.user_id, amount: 1 }),
+    ];
+
+    // Then
+    expectOneAnswer(byEmail[0]!, byEmail[1]!, 'to_email', 404, 'USER_NOT_FOUND');
+    expectOneAnswer(byId[0]!, byId[1]!, 'to_user_id', 404, 'USER_NOT_FOUND');
+    expect(answer(byEmail[0]!)).toEqual(answer(byId[0]!));
+    expect((await call(services.transactionsUrl, 'GET', `/wallets/${ann.user_id}`)).json.balance).toBe(
+      before,
+    );
+  });
+
+  it("Given ann's token and more than her balance, When she pays ben's email or an unregistered one, Then both are INSUFFICIENT_FUNDS: the amount cannot probe the payee", async () => {
+    // When
+    const someone = await transfer({ to_email: ben.email, amount: '1000.00' });
+    const nobody = await transfer({ to_email: ghostEmail, amount: '1000.00' });
+
+    // Then
+    expect(answer(someone)).toEqual(answer(nobody));
+    expect(someone.json.code, someone.text).toBe('INSUFFICIENT_FUNDS');
+  });
+
+  it('Given a transfer body with both to_user_id and to_email or neither, When posted, Then 400 VALIDATION_FAILED', async () => {
+    const both = await transfer({ to_user_id: ben.user_id, to_email: ben.email, amount: 1 });
+    const neither = await transfer({ amount: 1 });
+    for (const response of [both, neither]) {
+      expect(response.status, response.text).toBe(400);
+      expect(response.json.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('Given the operator token, When it pays by to_email, Then a known email moves money and an unknown one is 404 USER_NOT_FOUND naming it', async () => {
+    const operator = { authorization: `Bearer ${TEST_OPERATOR_TOKEN}` };
+    const paid = await transfer({ to_email: ben.email, amount: '0.50' }, operator);
+    expect(paid.status, paid.text).toBe(200);
+    expect(paid.json).toMatchObject({ to_user_id: ben.user_id, to_balance: 3 });
+    const unknown = await transfer({ to_email: ghostEmail, amount: '0.50' }, operator);
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ code: 'USER_NOT_FOUND' });
+    expect(unknown.json.detail).toContain(ghostEmail);
   });
 });
 

@@ -14,7 +14,7 @@ import { connectNats, serveJson } from '../../shared/src/messaging/nats.ts';
 import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
 import type { RunningConsumer } from '../../shared/src/messaging/supervised-consumer.ts';
 import { createOutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
-import { buildTransactionsApp, SERVICE_NAME } from './app.ts';
+import { buildTransactionsApp, SERVICE_NAME, type TransactionsAppDeps } from './app.ts';
 import type { TransactionsConfig } from './config.ts';
 import { startHoldExpiry } from './hold-expiry.ts';
 import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
@@ -22,8 +22,10 @@ import { startLedgerCheckpoints } from './ledger-checkpoints.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
 import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
+import { createUserByEmailClient } from './messaging/user-by-email-client.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { configureMoneyBatching, moneyBatchSizeMetric } from './operations/money-command-batcher.ts';
+import type { PayeeLookupDeps } from './routes/transfer-money-route.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 export const MIGRATION_LOCK_NAME = 'transactions-service:migrations';
@@ -92,7 +94,7 @@ export async function startTransactionsService(
       onBatch: moneyBatchSizeMetric(metrics.registry),
     });
 
-    app = await buildTransactionsApp({
+    const appDeps: TransactionsAppDeps & PayeeLookupDeps = {
       pool,
       namespace,
       config,
@@ -107,7 +109,9 @@ export async function startTransactionsService(
         consumer: () => consumer?.isRunning() ?? false,
         outbox_relay: () => relay.isRunning(),
       },
-    });
+      findUserIdByEmail: createUserByEmailClient({ nc, natsState, namespace }),
+    };
+    app = await buildTransactionsApp(appDeps);
     const log = app.log;
     closers.push({ name: 'outbox relay', close: () => relay.stop() });
     relay.start();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { USER_BY_EMAIL_QUEUE_GROUP, userByEmailSubject } from '../../shared/src/contracts/nats.ts';
 import { migrate } from '../../shared/src/db/migrate.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
@@ -11,11 +12,12 @@ import {
   ensureTopicsWithRetry,
   type KafkaClient,
 } from '../../shared/src/messaging/kafka.ts';
-import { connectNats, type NatsConnection } from '../../shared/src/messaging/nats.ts';
+import { connectNats, type NatsConnection, serveJson } from '../../shared/src/messaging/nats.ts';
 import { trackNatsConnection } from '../../shared/src/messaging/nats-connection-state.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../shared/src/outbox/outbox-relay.ts';
 import { buildUserApp, USER_SERVICE_NAME } from './app.ts';
 import type { UserConfig } from './config.ts';
+import { createUserByEmailHandler } from './messaging/user-by-email-responder.ts';
 import { userCreatedTopic } from './messaging/user-created-event.ts';
 
 export const MIGRATIONS_DIR = path.join(import.meta.dirname, '..', 'migrations');
@@ -107,6 +109,12 @@ async function startResources(
   );
   resources.app = app;
   relay.start();
+  serveJson(
+    resources.nc,
+    userByEmailSubject(config.WALLET_NAMESPACE),
+    USER_BY_EMAIL_QUEUE_GROUP,
+    createUserByEmailHandler(pool),
+  );
   const url = await app.listen({ host: config.HOST, port: config.PORT });
   app.log.info({ url, namespace: config.WALLET_NAMESPACE }, 'user-service started');
   return url;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailSchema } from './common.ts';
 
 /**
  * NATS request-reply between user-service and transactions-service. Subjects get the
@@ -32,3 +33,27 @@ export const balanceReplySchema = z.discriminatedUnion('ok', [
   }),
 ]);
 export type BalanceReply = z.infer<typeof balanceReplySchema>;
+
+/**
+ * transactions-service asks user-service whom an email names, to pay someone by email
+ * (POST /transferMoney with `to_email`). The reply holds the user id and nothing else: the payer
+ * learns no more about the payee than the transfer itself tells.
+ */
+export const USER_BY_EMAIL_SUBJECT = 'wallet.user.by-email';
+export const USER_BY_EMAIL_QUEUE_GROUP = 'user-service';
+
+export function userByEmailSubject(namespace: string): string {
+  return `${namespace}${USER_BY_EMAIL_SUBJECT}`;
+}
+
+export const userByEmailRequestSchema = z.object({ email: emailSchema });
+export type UserByEmailRequest = z.infer<typeof userByEmailRequestSchema>;
+
+export const userByEmailReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), user_id: z.uuid() }),
+  z.object({
+    ok: z.literal(false),
+    code: z.enum(['USER_NOT_FOUND', 'INVALID_REQUEST', 'INTERNAL_ERROR', 'BUSY']),
+  }),
+]);
+export type UserByEmailReply = z.infer<typeof userByEmailReplySchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TIME_TEXT_LENGTH_MAX } from '../rfc3339-time.ts';
-import { amountInputSchema, cursorSchema, pageLimitSchema, userIdSchema } from './common.ts';
+import { amountInputSchema, cursorSchema, emailSchema, pageLimitSchema, userIdSchema } from './common.ts';
 
 /** transactions-service HTTP contract (port 8081). */
 
@@ -32,13 +32,26 @@ export const withdrawMoneyResponseSchema = z.object({
   available_balance: z.number(),
 });
 
-/** `amount_to_transfer` is the field name of the original roadmap spec; both are accepted. */
+/**
+ * `amount_to_transfer` is the field name of the original roadmap spec; both are accepted.
+ * The payee is `to_user_id` or `to_email` (exactly one): a user token pays someone by email
+ * without reading user-service, which it may not (transactions-service asks user-service over NATS).
+ */
 export const transferMoneyBodySchema = z
   .object({
     from_user_id: userIdSchema,
-    to_user_id: userIdSchema,
+    to_user_id: userIdSchema.optional(),
+    to_email: emailSchema.optional().meta({
+      description:
+        'Pay the user with this email. For a user token, an unregistered email gets the same 404 ' +
+        'USER_NOT_FOUND as a payee whose wallet takes no payment (closed, not open yet, at the balance limit).',
+    }),
     amount: amountInputSchema.optional(),
     amount_to_transfer: amountInputSchema.optional(),
+  })
+  .refine((body) => (body.to_user_id === undefined) !== (body.to_email === undefined), {
+    message: 'give exactly one of to_user_id or to_email',
+    path: ['to_email'],
   })
   .refine((body) => (body.amount === undefined) !== (body.amount_to_transfer === undefined), {
     message: 'give exactly one of amount or amount_to_transfer',
@@ -50,7 +63,8 @@ export const transferMoneyResponseSchema = z.object({
   to_user_id: userIdSchema,
   amount: z.number(),
   from_balance: z.number(),
-  to_balance: z.number(),
+  /** The payee's balance after the transfer: for operator and reader tokens only, never a user token's. */
+  to_balance: z.number().optional(),
   from_available_balance: z.number(),
 });
 

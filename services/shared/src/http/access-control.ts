@@ -78,3 +78,33 @@ function documentBearerSecurity(app: HttpApp): void {
     route.schema.security ??= [{ bearer: [] }];
   });
 }
+
+/**
+ * The one answer a user token gets for any email or id but its own, whether it names a user or
+ * nobody: the same status, code and words as assertMayActFor's, so nothing tells the two apart.
+ */
+export function notYourOwn(): AppError {
+  return new AppError('FORBIDDEN', 'this token may only act on its own wallet');
+}
+
+/** The user a user token is tied to (lower-cased); undefined for operator and reader tokens. */
+export function userTokenOwner(request: FastifyRequest): string | undefined {
+  const principal = request.principal;
+  return principal?.scope === 'user' ? principal.userId.toLowerCase() : undefined;
+}
+
+/**
+ * A user token may name only its own email. Decided from the token's own user (`emailOf` its id)
+ * before the named email is looked up, so an unregistered email and another user's cost and
+ * answer the same. Operator and reader tokens pass.
+ */
+export async function assertOwnEmail(
+  request: FastifyRequest,
+  email: string,
+  emailOf: (userId: string) => Promise<string | undefined>,
+): Promise<void> {
+  const owner = userTokenOwner(request);
+  if (owner === undefined) return;
+  const ownEmail = await emailOf(owner);
+  if (ownEmail === undefined || ownEmail.toLowerCase() !== email.toLowerCase()) throw notYourOwn();
+}

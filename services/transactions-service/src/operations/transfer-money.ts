@@ -6,6 +6,7 @@ import type { Pool } from '../../../shared/src/db/pool.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { BALANCE_MAX_MINOR } from '../../../shared/src/money.ts';
 import { moneyArgument } from '../repositories/money-command-repository.ts';
+import { isPayeeRefusal, refuseUnpayablePayee } from './payee-refusal.ts';
 import { type Outcome, runMoneyCommand } from './run-money-command.ts';
 
 export const TRANSFER_MONEY_SCOPE = 'POST /transferMoney';
@@ -49,4 +50,26 @@ export function transferMoney(
     requestId: command.requestId,
     amountMinor,
   });
+}
+
+/**
+ * A transfer a user token asked for: whatever stops the payee from being paid (nobody has that
+ * email or id, no wallet yet, closed, at its limit) gets one answer, after the payer's own
+ * refusals (payee-refusal.ts). `toUserId` undefined: the email named nobody.
+ */
+export async function transferMoneyAsPayer(
+  pool: Pool,
+  namespace: string,
+  command: Omit<TransferMoneyCommand, 'toUserId'> & { toUserId: string | undefined },
+): Promise<Outcome<TransferMoneyResponse>> {
+  const { toUserId } = command;
+  if (toUserId === undefined) throw await refuseUnpayablePayee(pool, command.fromUserId, command.amountMinor);
+  try {
+    return await transferMoney(pool, namespace, { ...command, toUserId });
+  } catch (error) {
+    if (isPayeeRefusal(error, toUserId)) {
+      throw await refuseUnpayablePayee(pool, command.fromUserId, command.amountMinor);
+    }
+    throw error;
+  }
 }

@@ -5,9 +5,11 @@ import {
   getBalanceQuerySchema,
 } from '../../../shared/src/contracts/users-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
+import { assertOwnEmail } from '../../../shared/src/http/access-control.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import type { UserAppDeps } from '../app-deps.ts';
+import { createEmailOfUser } from '../users/email-of-user.ts';
 import { getBalance } from '../users/get-balance.ts';
 import { createUserIdentityLookup } from '../users/user-identity-cache.ts';
 
@@ -32,6 +34,7 @@ export function allowEmptyJsonBody(scope: HttpApp): void {
 
 export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
   const findUser = createUserIdentityLookup(deps.pool);
+  const emailOfUser = createEmailOfUser(deps.pool);
   app.get(
     '/getBalance',
     {
@@ -52,6 +55,8 @@ export function registerGetBalanceRoute(app: HttpApp, deps: UserAppDeps): void {
       if (email === undefined) {
         throw new AppError('INVALID_EMAIL', 'give the email as a JSON body {"email": …} or as ?email=');
       }
+      // Before the lookup: another user's email and an unregistered one get the same 403.
+      await assertOwnEmail(request, email, emailOfUser);
       return getBalance(
         findUser,
         {

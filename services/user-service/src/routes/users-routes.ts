@@ -6,15 +6,18 @@ import {
   userSchema,
 } from '../../../shared/src/contracts/users-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
+import { assertOwnEmail } from '../../../shared/src/http/access-control.ts';
 import { assertMayActFor, assertMayReadAll } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 import { decodeUserCursor, encodeUserCursor } from '../repositories/user-page-cursor.ts';
 import { findUserByEmail, findUserById, listUsersPage } from '../repositories/users-repository.ts';
+import { createEmailOfUser } from '../users/email-of-user.ts';
 import { toUserView } from '../users/user-view.ts';
 
 export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
+  const emailOfUser = createEmailOfUser(deps.pool);
   app.get(
     '/users',
     {
@@ -29,8 +32,9 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
     async (request) => {
       const { email, limit, cursor } = request.query;
       if (email !== undefined) {
+        // Before the lookup: another user's email and an unregistered one get the same 403.
+        await assertOwnEmail(request, email, emailOfUser);
         const user = await findUserByEmail(deps.pool, email);
-        if (user) assertMayActFor(request, user.user_id);
         return { users: user ? [toUserView(user)] : [], next_cursor: null };
       }
       // A user token may look itself up by ?email=, but not list everyone.
@@ -56,6 +60,7 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
       },
     },
     async (request) => {
+      // Before the lookup: another user's id and nobody's get the same 403.
       assertMayActFor(request, request.params.user_id);
       const user = await findUserById(deps.pool, request.params.user_id);
       if (!user) throw new AppError('USER_NOT_FOUND', `no user with id ${request.params.user_id}`);
