@@ -1,8 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_REPLAYED_HEADER,
-  readIdempotencyKey,
+  readCallerIdempotencyKey,
 } from '../../../shared/src/http/idempotency-key-header.ts';
 import { countMoneyOperation, type MoneyOperationName } from '../operations/count-money-operation.ts';
 import type { Outcome } from '../operations/run-money-command.ts';
@@ -19,7 +18,7 @@ export function sendMoneyOutcome(
   return reply.status(outcome.statusCode).send(outcome.body);
 }
 
-/** Who asked: the request's Idempotency-Key (checked) and id, as every money command takes them. */
+/** Who asked: the request's Idempotency-Key (checked, in its caller's space) and id, as every money command takes them. */
 export type MoneyCaller = { idempotencyKey: string | undefined; requestId: string };
 
 /**
@@ -35,7 +34,7 @@ export async function answerMoneyCommand(
 ): Promise<FastifyReply> {
   const outcome = await countMoneyOperation(deps.metrics.moneyOperations, operation, () =>
     run({
-      idempotencyKey: readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]),
+      idempotencyKey: readCallerIdempotencyKey(request),
       requestId: request.id,
     }),
   );

@@ -2,10 +2,9 @@ import { problemSchema } from '../../../shared/src/contracts/common.ts';
 import { createUserBodySchema, userSchema } from '../../../shared/src/contracts/users-api.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import {
-  IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENCY_REPLAYED_HEADER,
   idempotentRequestHeadersSchema,
-  readIdempotencyKey,
+  readCallerIdempotencyKey,
 } from '../../../shared/src/http/idempotency-key-header.ts';
 import type { UserAppDeps } from '../app-deps.ts';
 import { createUser } from '../users/create-user.ts';
@@ -28,7 +27,7 @@ export function registerCreateUserRoute(app: HttpApp, deps: UserAppDeps): void {
       },
     },
     async (request, reply) => {
-      const idempotencyKey = readIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+      const idempotencyKey = readCallerIdempotencyKey(request);
       const result = await createUser(deps.pool, {
         email: request.body.email,
         idempotencyKey,
