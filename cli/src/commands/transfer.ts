@@ -33,6 +33,9 @@ export function registerTransfer(program: Command): void {
       const result = await withSpinner(output.stderr, 'transferring…', output.interactive, () =>
         transferMoney(apis, { from, to, amount, idempotencyKey }),
       );
+      const targetName = result.target.email ?? result.target.user_id;
+      // null with a user token: the platform does not tell a payer the payee's balance.
+      const targetBalance = result.targetBalanceMinor === null ? null : moneyText(result.targetBalanceMinor);
       if (output.json) {
         output.document({
           transfer_id: result.transferId,
@@ -45,7 +48,7 @@ export function registerTransfer(program: Command): void {
           to: {
             user_id: result.target.user_id,
             email: result.target.email,
-            balance: moneyText(result.targetBalanceMinor),
+            balance: targetBalance,
           },
           amount: moneyText(result.amountMinor),
           idempotency_key: result.idempotencyKey,
@@ -56,13 +59,13 @@ export function registerTransfer(program: Command): void {
       const { colors } = output;
       const replayed = replayedNote(colors, result.replayed);
       output.line(
-        `${colors.green('✔')} transferred ${colors.bold(moneyText(result.amountMinor))} from ${result.source.email} to ${result.target.email}${replayed}`,
+        `${colors.green('✔')} transferred ${colors.bold(moneyText(result.amountMinor))} from ${result.source.email} to ${targetName}${replayed}`,
       );
       output.table(
         [{ header: 'user' }, { header: 'balance', align: 'right' }],
         [
           [result.source.email, moneyText(result.sourceBalanceMinor)],
-          [result.target.email, moneyText(result.targetBalanceMinor)],
+          ...(targetBalance === null ? [] : [[targetName, targetBalance]]),
         ],
       );
       output.line(colors.dim(`transfer ${result.transferId}`));

@@ -54,9 +54,12 @@ export type Transfer = {
   amountMinor: bigint;
   fromBalanceMinor: bigint;
   fromAvailableMinor: bigint;
-  toBalanceMinor: bigint;
+  /** null when the token is a user's: the payee's balance is not the payer's to see. */
+  toBalanceMinor: bigint | null;
   replayed: boolean;
 };
+/** Whom a transfer pays, as the person named them: the platform resolves an email itself. */
+export type Payee = { userId: string } | { email: string };
 
 /** freeze, unfreeze, close: the path segment of POST /wallets/{user_id}/{action}. */
 export type WalletStatusAction = 'freeze' | 'unfreeze' | 'close';
@@ -136,17 +139,18 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
 
     async transferMoney(
       fromUserId: string,
-      toUserId: string,
+      payee: Payee,
       amountMinor: bigint,
       idempotencyKey: string,
     ): Promise<Transfer> {
+      const to = 'email' in payee ? { to_email: payee.email } : { to_user_id: payee.userId };
       const response = await http.send(
         {
           service,
           baseUrl,
           method: 'POST',
           path: 'transferMoney',
-          body: { from_user_id: fromUserId, to_user_id: toUserId, amount: moneyText(amountMinor) },
+          body: { from_user_id: fromUserId, ...to, amount: moneyText(amountMinor) },
           idempotencyKey,
         },
         transferMoneyResponseSchema,
@@ -159,7 +163,7 @@ export function createTransactionsApi(http: HttpClient, baseUrl: string) {
         amountMinor: numberToMinor(body.amount),
         fromBalanceMinor: numberToMinor(body.from_balance),
         fromAvailableMinor: numberToMinor(body.from_available_balance),
-        toBalanceMinor: numberToMinor(body.to_balance),
+        toBalanceMinor: body.to_balance === undefined ? null : numberToMinor(body.to_balance),
         replayed: response.replayed,
       };
     },

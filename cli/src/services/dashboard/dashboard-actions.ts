@@ -47,7 +47,7 @@ export function createDashboardActions(
     transfer: (from, to, amount) =>
       run(`transferring ${amount}…`, async () => {
         const result = await transferMoney(apis, { from, to, amount, idempotencyKey: randomUUID() });
-        return `transferred ${moneyText(result.amountMinor)} from ${result.source.email} to ${result.target.email}`;
+        return `transferred ${moneyText(result.amountMinor)} from ${result.source.email} to ${result.target.email ?? result.target.user_id}`;
       }),
     hold: (from, to, amount, expires) =>
       run(`holding ${amount}…`, async () => {
