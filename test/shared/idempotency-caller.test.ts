@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  clientIdempotencyKey,
   IDEMPOTENCY_CALLER_LENGTH_MAX,
   idempotencyCallerOf,
 } from '../../services/shared/src/http/idempotency-key-header.ts';
@@ -32,5 +33,13 @@ describe('idempotencyCallerOf: whose space an Idempotency-Key is stored in', () 
     expect(first).toMatch(/^operator#[0-9a-f]{64}$/);
     const longest = 'n'.repeat(IDEMPOTENCY_CALLER_LENGTH_MAX - 'operator:'.length);
     expect(idempotencyCallerOf({ scope: 'operator', name: longest })).toBe(`operator:${longest}`);
+  });
+
+  it('Given stored keys of callers whose names hold the separator, and one stored before callers, When the client key is read back, Then it is what the client sent', () => {
+    expect(
+      clientIdempotencyKey(`${idempotencyCallerOf({ scope: 'operator', name: 'ops/eu' })}/pay-1:a.b`),
+    ).toBe('pay-1:a.b');
+    expect(clientIdempotencyKey(`user:${USER_ID}/k`)).toBe('k');
+    expect(clientIdempotencyKey('stored-before-callers')).toBe('stored-before-callers');
   });
 });

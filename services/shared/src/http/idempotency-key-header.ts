@@ -64,6 +64,14 @@ export function readCallerIdempotencyKey(request: FastifyRequest): string | unde
 }
 
 /**
+ * The client's key of a stored one, as the client sent it (ledger rows keep the stored key, caller
+ * and all); a key stored before callers were added has no separator and is returned whole.
+ */
+export function clientIdempotencyKey(storedKey: string): string {
+  return storedKey.slice(storedKey.lastIndexOf(CALLER_SEPARATOR) + 1);
+}
+
+/**
  * Documents the optional header in OpenAPI. Loose, because Fastify replaces request.headers with
  * the parsed value; the pattern is checked in the handler so a bad key gets INVALID_IDEMPOTENCY_KEY.
  */
