@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { markResponsesWhileDraining } from './close-http.ts';
 import { registerJsonBodyParser } from './json-body-parser.ts';
+import { registerMethodNotAllowed } from './method-not-allowed.ts';
 import { polishOpenApiDocument } from './openapi-document.ts';
 import { registerProblemHandling, sendProblem } from './problem.ts';
 import { RequestLog, SLOW_REQUEST_MS_DEFAULT } from './request-log.ts';
@@ -84,6 +85,7 @@ export async function createHttpApp(
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandling(app);
+  registerMethodNotAllowed(app);
   // Callback hooks, not async ones, here and in the other per-request hooks: no promise per request.
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
