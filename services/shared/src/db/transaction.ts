@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import type { Pool, PoolClient } from './pool.ts';
 
 export const TRANSACTION_ATTEMPTS_MAX = 8;
@@ -123,26 +123,35 @@ export async function withStatement<T>(pool: Pool, work: (client: PoolClient) =>
 
 /**
  * One pooled client per attempt; a client whose connection broke is discarded rather than
- * returned to the pool (pool.query would discard it on any error, even a refusal).
+ * returned to the pool (pool.query would discard it on any error, even a refusal). Serialization
+ * failures and deadlocks are retried with jittered exponential backoff (p-retry), anything else
+ * is thrown at once.
  */
-async function withRetries<T>(
+function withRetries<T>(
   pool: Pool,
   attempt: (client: PoolClient, markBroken: () => void) => Promise<T>,
 ): Promise<T> {
-  for (let attemptNumber = 1; ; attemptNumber++) {
-    const client = await pool.connect();
-    let broken = false;
-    try {
-      return await attempt(client, () => {
-        broken = true;
-      });
-    } catch (error) {
-      if (isConnectionError(error)) broken = true;
-      if (!isRetryableError(error) || attemptNumber >= TRANSACTION_ATTEMPTS_MAX) throw error;
-    } finally {
-      client.release(broken);
-    }
-    const ceilingMs = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptNumber);
-    await sleep(Math.random() * ceilingMs);
-  }
+  return pRetry(
+    async () => {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        return await attempt(client, () => {
+          broken = true;
+        });
+      } catch (error) {
+        if (isConnectionError(error)) broken = true;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    {
+      retries: TRANSACTION_ATTEMPTS_MAX - 1,
+      minTimeout: BACKOFF_BASE_MS,
+      maxTimeout: BACKOFF_CAP_MS,
+      randomize: true,
+      shouldRetry: ({ error }) => isRetryableError(error),
+    },
+  );
 }

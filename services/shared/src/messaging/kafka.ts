@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import pRetry from 'p-retry';
 import { withinTimeout } from '../within-timeout.ts';
 import { createSharedKafkaAdmin } from './kafka-admin.ts';
 import { createPlainConsumer } from './kafka-consumer.ts';
@@ -77,15 +77,11 @@ export async function ensureTopicsWithRetry(
   kafka: KafkaClient,
   topics: { topic: string; partitions?: number }[],
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await kafka.ensureTopics(topics);
-      return;
-    } catch (error) {
-      if (attempt >= ENSURE_TOPICS_ATTEMPTS_MAX) throw error;
-      await sleep(ENSURE_TOPICS_BACKOFF_MS * attempt);
-    }
-  }
+  await pRetry(() => kafka.ensureTopics(topics), {
+    retries: ENSURE_TOPICS_ATTEMPTS_MAX - 1,
+    minTimeout: ENSURE_TOPICS_BACKOFF_MS,
+    factor: 1.5,
+  });
 }
 
 export function createKafka(options: {
