@@ -388,6 +388,23 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
     expect(closed.json.status).toBe('closed');
   });
 
+  it('Given no user-service answers on NATS, When a user token pays by to_email, Then 503 SERVICE_UNAVAILABLE at once and nothing moves', async () => {
+    // Given: this file runs transactions-service alone, so nobody answers the email lookup
+    const before = await walletRow(owner);
+
+    // When
+    const response = await post('/transferMoney', OWNER_TOKEN, {
+      from_user_id: owner,
+      to_email: 'someone@example.com',
+      amount: '1.00',
+    });
+
+    // Then
+    expect(response.status, response.text).toBe(503);
+    expect(response.json.code).toBe('SERVICE_UNAVAILABLE');
+    expect(await walletRow(owner)).toEqual(before);
+  });
+
   it('Given no token, When probing health, metrics and the API description, Then they answer; an unknown route is 404', async () => {
     const anonymous = { headers: { authorization: '' } };
     for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) {
