@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import { withPostgresClient } from '../../scripts/stack/postgres-client.ts';
+import { clientIdempotencyKey } from '../../services/shared/src/http/idempotency-key-header.ts';
 import { numericToMinor } from '../../services/shared/src/money.ts';
 import type {
   EventWallet,
@@ -173,7 +174,8 @@ function toLedgerRow(row: LedgerRecord): LedgerRow {
     transferId: row.transfer_id,
     holdId: row.hold_id,
     reversesId: row.reverses_id,
-    idempotencyKey: row.idempotency_key,
+    // The ledger keeps the key in its caller's space (<caller>/<key>); the workload knows the key it sent.
+    idempotencyKey: row.idempotency_key === null ? null : clientIdempotencyKey(row.idempotency_key),
     atMs: Number(row.at_ms),
   };
 }
