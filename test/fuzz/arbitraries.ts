@@ -300,3 +300,165 @@ export function nearlyValidBody(
 export function optionalBody(fields: Record<string, fc.Arbitrary<unknown>>) {
   return fc.oneof(objectWith(fields), anyJson, fc.constant(undefined));
 }
+
+/**
+ * Integers at the edges a cursor's numbers meet: bigint's limits and just past them, and
+ * microseconds at the first and last instants PostgreSQL and RFC 3339 text can write; as text,
+ * with the spellings bigint never writes (-0, leading zeros, exponents).
+ */
+const edgeIntegerText = fc.oneof(
+  // Unbiased: fast-check otherwise favours small numbers, and the edges here are 2^63 and beyond.
+  fc.noBias(fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n })).map(String),
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        0n,
+        1n,
+        -1n,
+        2n ** 62n,
+        -(2n ** 62n),
+        2n ** 63n - 1n,
+        2n ** 63n,
+        -(2n ** 63n),
+        -(2n ** 63n) + 1n,
+        2n ** 63n - 512n,
+        -210_866_803_200_000_000n,
+        -210_866_803_200_000_001n,
+        -62_135_596_800_000_000n,
+        -62_135_596_800_000_001n,
+        253_402_300_799_999_999n,
+        253_402_300_800_000_000n,
+        10n ** 20n,
+      )
+      .map(String),
+  },
+  fc.constantFrom('-0', '01', '1e3', '', ' 1', '+1', '0x10', '1.5'),
+);
+
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+
+/** `2026-01-01T00:00:00.000000Z`: how user-service writes a created_at into a cursor. */
+const createdAtText = (fields: readonly number[]) => {
+  const [year, month, day, hour, minute, second, micros] = fields as [number, ...number[]];
+  return `${pad(year, 4)}-${pad(month!, 2)}-${pad(day!, 2)}T${pad(hour!, 2)}:${pad(minute!, 2)}:${pad(second!, 2)}.${pad(micros!, 6)}Z`;
+};
+
+/**
+ * A users cursor's created_at in the form the service writes: real instants of the years
+ * 0001-9999, the edges (the year 0000, which PostgreSQL has not, and 10000; February 29 and 30;
+ * hour 24; second 60), any field just past its range, and words PostgreSQL alone reads as a time.
+ */
+const edgeTimestampText = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc
+      .date({
+        min: new Date('0001-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59.999Z'),
+        noInvalidDate: true,
+      })
+      .map((date) => date.toISOString().replace(/Z$/, '000Z')),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      '0000-01-01T00:00:00.000000Z',
+      '0000-02-29T12:00:00.000000Z',
+      '0000-12-31T23:59:59.999999Z',
+      '0001-01-01T00:00:00.000000Z',
+      '9999-12-31T23:59:59.999999Z',
+      '10000-01-01T00:00:00.000000Z',
+      '2024-02-29T00:00:00.000000Z',
+      '2025-02-29T00:00:00.000000Z',
+      '2024-02-30T00:00:00.000000Z',
+      '2026-01-01T24:00:00.000000Z',
+      '2026-12-31T23:59:60.000000Z',
+      '2026-01-01T00:00:00Z',
+      'infinity',
+      '-infinity',
+      'epoch',
+      'now',
+    ),
+  },
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 10_000 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 999_999 }),
+    )
+    .map(createdAtText),
+);
+
+const uuidText = fc.oneof(
+  fc.uuid(),
+  fc.constantFrom(
+    '00000000-0000-0000-0000-000000000000',
+    'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF',
+    'not-a-uuid',
+    '',
+  ),
+);
+
+/** The listings that take a cursor, each with its own form (see cursorLike). */
+export type CursorListing = 'wallets' | 'history' | 'statement' | 'users';
+
+/**
+ * Page cursors as a client can forge them: each listing's own form (`w<µs>/<uuid>` wallets,
+ * `s<seq>` histories, `p<from>/<to>/<opening>/<closing>/<last>` statements, a JSON pair for users)
+ * filled with extreme numbers and dates, mostly in the form of the `listing` fuzzed, the others
+ * mixed in, and base64url of anything. `statementPeriodsMicros` are the periods fuzzed statements
+ * ask for, so forgeries get past the period check. Each is a 200 or a 400 INVALID_CURSOR, never a 500.
+ */
+export function forgedCursor(
+  listing: CursorListing,
+  options: { statementPeriodsMicros?: readonly (readonly [bigint, bigint])[] } = {},
+) {
+  const periods = options.statementPeriodsMicros ?? [];
+  const period =
+    periods.length > 0
+      ? fc.oneof(
+          {
+            weight: 3,
+            arbitrary: fc.constantFrom(...periods).map(([from, to]) => [String(from), String(to)]),
+          },
+          fc.tuple(edgeIntegerText, edgeIntegerText),
+        )
+      : fc.tuple(edgeIntegerText, edgeIntegerText);
+  const forms: Record<CursorListing, fc.Arbitrary<string>> = {
+    wallets: fc.tuple(edgeIntegerText, uuidText).map(([micros, id]) => `w${micros}/${id}`),
+    history: edgeIntegerText.map((seq) => `s${seq}`),
+    statement: fc
+      .tuple(period, fc.array(edgeIntegerText, { minLength: 2, maxLength: 4 }))
+      .map(([[from, to], seqs]) => `p${[from, to, ...seqs].join('/')}`),
+    users: fc
+      .tuple(fc.oneof({ weight: 4, arbitrary: edgeTimestampText }, fc.jsonValue({ maxDepth: 1 })), uuidText)
+      .map((pair) => JSON.stringify(pair)),
+  };
+  const text = fc.oneof(
+    { weight: 12, arbitrary: forms[listing] },
+    ...Object.values(forms),
+    fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+    oddString.map((value) => value.toWellFormed()),
+  );
+  return fc.oneof(
+    {
+      weight: 6,
+      arbitrary: text.map((value) => encodeQuery(Buffer.from(value, 'utf8').toString('base64url'))),
+    },
+    // Not canonical base64url: padded, or standard base64's + and /.
+    text.map((value) => encodeQuery(Buffer.from(value, 'utf8').toString('base64'))),
+  );
+}
+
+/** A cursor query value: forged cursors (see forgedCursor) and odd query text. */
+export function cursorLike(
+  listing: CursorListing,
+  options: { statementPeriodsMicros?: readonly (readonly [bigint, bigint])[] } = {},
+) {
+  return fc.oneof({ weight: 3, arbitrary: forgedCursor(listing, options) }, queryValue);
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   amountLike,
   authorizationHeaders,
+  cursorLike,
   encodeQuery,
   expiresInSecondsLike,
   holdStatusLike,
@@ -159,7 +160,7 @@ describe('transactions-service money operations (withdraw, holds, reversals, wal
       const page = await suite.send({ method: 'GET', path: `/holds?user_id=${suite.knownIds()[0]}&limit=1` });
       const realCursor = String((page.json as { next_cursor?: unknown }).next_cursor ?? 'none');
       const cursor = fc.oneof(
-        queryValue,
+        cursorLike('history'),
         fc.constantFrom(realCursor, `${realCursor}x`, realCursor.slice(1), encodeQuery(realCursor)),
       );
       const path = fc.oneof(

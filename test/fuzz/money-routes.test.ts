@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import {
   amountLike,
   anyJson,
+  cursorLike,
   encodeQuery,
+  forgedCursor,
   idempotencyHeaders,
   objectWith,
   queryValue,
   rawBodyCases,
   userIdLike,
 } from './arbitraries.ts';
+import { expectPageOrInvalidCursor, FORGED_CURSOR_RUNS } from './cursor-rules.ts';
 import {
   FUZZ_TEST_TIMEOUT_MS,
   itAnswersUnknownRoutes,
@@ -65,15 +68,32 @@ describe('transactions-service under fuzzed input', () => {
   );
 
   it(
-    'GET /transactions and /wallets: odd query strings get a well-formed answer',
+    'GET /transactions, /wallets and /wallets/{user_id}/statement: odd query strings and forged cursors get a well-formed answer',
     async () => {
+      const statement = statementPeriodAroundNow();
       const path = fc.oneof(
         fc
-          .tuple(fc.oneof(userIdLike(suite.knownIds()).map(encodeQuery), queryValue), queryValue, queryValue)
+          .tuple(
+            fc.oneof(userIdLike(suite.knownIds()).map(encodeQuery), queryValue),
+            queryValue,
+            cursorLike('history'),
+          )
           .map(
             ([userId, limit, cursor]) => `/transactions?user_id=${userId}&limit=${limit}&cursor=${cursor}`,
           ),
-        fc.tuple(queryValue, queryValue).map(([limit, cursor]) => `/wallets?limit=${limit}&cursor=${cursor}`),
+        fc
+          .tuple(queryValue, cursorLike('wallets'))
+          .map(([limit, cursor]) => `/wallets?limit=${limit}&cursor=${cursor}`),
+        fc
+          .tuple(
+            fc.constantFrom(...suite.knownIds()),
+            queryValue,
+            cursorLike('statement', { statementPeriodsMicros: [statement.micros] }),
+          )
+          .map(
+            ([userId, limit, cursor]) =>
+              `/wallets/${userId}/statement?${statement.query}&limit=${limit}&cursor=${cursor}`,
+          ),
         fc.constantFrom(
           '/transactions',
           '/transactions?user_id=',
@@ -110,7 +130,45 @@ describe('transactions-service under fuzzed input', () => {
     },
   );
 
+  it(
+    'GET every money listing with a forged cursor: 200, or 400 INVALID_CURSOR before the cursor reaches SQL',
+    async () => {
+      const statement = statementPeriodAroundNow();
+      const forged = fc.record({
+        userId: fc.constantFrom(...suite.knownIds()),
+        history: forgedCursor('history'),
+        wallets: forgedCursor('wallets'),
+        statement: forgedCursor('statement', { statementPeriodsMicros: [statement.micros] }),
+      });
+      await fc.assert(
+        fc.asyncProperty(forged, async (cursors) => {
+          for (const path of [
+            `/transactions?user_id=${cursors.userId}&cursor=${cursors.history}`,
+            `/holds?user_id=${cursors.userId}&cursor=${cursors.history}`,
+            `/wallets?cursor=${cursors.wallets}`,
+            `/wallets/${cursors.userId}/statement?${statement.query}&cursor=${cursors.statement}`,
+          ]) {
+            const response = await suite.sendAndJudge({ method: 'GET', path }, { readOnly: true });
+            expectPageOrInvalidCursor(path, response);
+          }
+        }),
+        { numRuns: FORGED_CURSOR_RUNS },
+      );
+    },
+    FUZZ_TEST_TIMEOUT_MS,
+  );
+
   itAnswersUnknownRoutes(suite, ['/addMoney', '/transferMoney', '/wallets']);
 
   itKeepsTheMoneyInvariants(suite);
 });
+
+const DAY_MS = 86_400_000;
+
+/** The last thirty days and the next one, so the fuzz run's own rows are in the statement. */
+function statementPeriodAroundNow(): { query: string; micros: readonly [bigint, bigint] } {
+  const toMs = Math.ceil(Date.now() / DAY_MS) * DAY_MS + DAY_MS;
+  const fromMs = toMs - 31 * DAY_MS;
+  const query = `from=${new Date(fromMs).toISOString()}&to=${new Date(toMs).toISOString()}`;
+  return { query, micros: [BigInt(fromMs) * 1000n, BigInt(toMs) * 1000n] };
+}

@@ -2,14 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   anyJson,
+  cursorLike,
   emailLike,
   encodeQuery,
+  forgedCursor,
   idempotencyHeaders,
   objectWith,
   queryValue,
   rawBodyCases,
   userIdLike,
 } from './arbitraries.ts';
+import { expectPageOrInvalidCursor, FORGED_CURSOR_RUNS } from './cursor-rules.ts';
 import { FUZZ_TEST_TIMEOUT_MS, itAnswersUnknownRoutes, useFuzzSuite } from './fuzz-suite.ts';
 import { type RawRequest, sendRaw } from './fuzz-target.ts';
 import { expectWellFormed } from './response-rules.ts';
@@ -64,7 +67,7 @@ describe('user-service under fuzzed input', () => {
     async () => {
       const path = fc.oneof(
         fc
-          .tuple(queryValue, queryValue, fc.oneof(emailLike.map(encodeQuery), queryValue))
+          .tuple(queryValue, cursorLike('users'), fc.oneof(emailLike.map(encodeQuery), queryValue))
           .map(([limit, cursor, email]) => `/users?limit=${limit}&cursor=${cursor}&email=${email}`),
         userIdLike(suite.knownIds()).map((id) => `/users/${encodeQuery(id)}`),
         fc.constantFrom(
@@ -99,6 +102,20 @@ describe('user-service under fuzzed input', () => {
         if (expectStatus) expect(response.status, `${method} ${path}`).toBe(expectStatus);
       }
     },
+  );
+
+  it(
+    'GET /users with a forged cursor: 200, or 400 INVALID_CURSOR before the cursor reaches SQL',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(forgedCursor('users'), async (cursor) => {
+          const path = `/users?cursor=${cursor}`;
+          expectPageOrInvalidCursor(path, await suite.sendAndJudge({ method: 'GET', path }));
+        }),
+        { numRuns: FORGED_CURSOR_RUNS },
+      );
+    },
+    FUZZ_TEST_TIMEOUT_MS,
   );
 
   itAnswersUnknownRoutes(suite, ['/createUser', '/getBalance', '/users']);
