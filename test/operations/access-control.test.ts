@@ -294,6 +294,15 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
       void: await post(`/holds/${foreign}/void`, OWNER_TOKEN),
       'list of another': await get(`/holds?user_id=${stranger}`, OWNER_TOKEN),
     };
+    // A hold id that names nothing gets the very same answer, so hold ids cannot be probed
+    const missing = randomUUID();
+    const missingAttempts = {
+      'GET missing': await get(`/holds/${missing}`, OWNER_TOKEN),
+      'capture missing': await post(`/holds/${missing}/capture`, OWNER_TOKEN),
+      'void missing': await post(`/holds/${missing}/void`, OWNER_TOKEN),
+    };
+    expect(missingAttempts['GET missing'].json.detail).toBe(foreignAttempts.GET.json.detail);
+    for (const [what, response] of Object.entries(missingAttempts)) expectForbidden(response, what);
 
     // Then
     for (const [what, response] of Object.entries(foreignAttempts)) expectForbidden(response, what);
@@ -313,6 +322,25 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
     const capture = await post(`/holds/${received}/capture`, OWNER_TOKEN, { amount: '0.40' });
     expect(capture.status, capture.text).toBe(200);
     expect(capture.json).toMatchObject({ status: 'captured', captured_amount: 0.4 });
+
+    // When / Then: a hold to a receiver that does not exist is refused as one to any payee it
+    // cannot pay, and a hold for more than it has is INSUFFICIENT_FUNDS whoever the receiver is
+    const nobody = randomUUID();
+    const toNobody = await post('/holds', OWNER_TOKEN, {
+      from_user_id: owner,
+      to_user_id: nobody,
+      amount: '0.10',
+    });
+    expect(toNobody.status, toNobody.text).toBe(404);
+    expect(toNobody.json.code).toBe('USER_NOT_FOUND');
+    expect(toNobody.text).not.toContain(nobody);
+    const tooMuch = { from_user_id: owner, amount: '999999.00' };
+    const tooMuchToNobody = await post('/holds', OWNER_TOKEN, { ...tooMuch, to_user_id: randomUUID() });
+    const tooMuchToStranger = await post('/holds', OWNER_TOKEN, { ...tooMuch, to_user_id: stranger });
+    expect([tooMuchToNobody.json.code, tooMuchToStranger.json.code]).toEqual([
+      'INSUFFICIENT_FUNDS',
+      'INSUFFICIENT_FUNDS',
+    ]);
 
     // And the operator may act on any hold
     expect((await post(`/holds/${foreign}/void`, OPERATOR_TOKEN)).status).toBe(200);
@@ -405,12 +433,13 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
     expect(await walletRow(owner)).toEqual(before);
   });
 
-  it('Given no token, When probing health, metrics and the API description, Then they answer; an unknown route is 404', async () => {
+  it('Given no token, When probing health and the API description, Then they answer, metrics are 401; an unknown route is 404', async () => {
     const anonymous = { headers: { authorization: '' } };
-    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs']) {
+    for (const url of ['/healthz', '/readyz', '/openapi.json', '/docs']) {
       const response = await call(service.url, 'GET', url, anonymous);
       expect(response.status, url).toBe(200);
     }
+    expect((await call(service.url, 'GET', '/metrics', anonymous)).status).toBe(401);
     expect((await call(service.url, 'GET', '/no-such-route', anonymous)).status).toBe(404);
   });
 

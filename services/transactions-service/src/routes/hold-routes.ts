@@ -13,12 +13,14 @@ import {
   voidHoldBodySchema,
 } from '../../../shared/src/contracts/transactions-api.ts';
 import { AppError } from '../../../shared/src/errors.ts';
+import { notYourOwn, userTokenOwner } from '../../../shared/src/http/access-control.ts';
 import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { keysetPage } from '../../../shared/src/http/page-cursor.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
 import { captureHold, createHold, voidHold } from '../operations/holds.ts';
+import { isPayeeRefusal, refuseUnpayablePayee } from '../operations/payee-refusal.ts';
 import { decodeSeqCursor, encodeSeqCursor } from '../page-cursor.ts';
 import { findHold, listHolds } from '../repositories/hold-repository.ts';
 import type { RouteDeps } from './route-deps.ts';
@@ -36,14 +38,16 @@ function readExpiresInSeconds(value: number | undefined): number {
   return value;
 }
 
-/** A user token may act on a hold it sends or receives; operators on any. */
+/**
+ * A user token may act on a hold it sends or receives; operators on any. A hold that does not
+ * exist and someone else's get the same 403, so a user token cannot tell which hold ids exist.
+ */
 async function assertMayActOnHold(request: FastifyRequest, deps: RouteDeps, holdId: string): Promise<void> {
   if (request.principal?.scope !== 'user') return;
   const hold = await findHold(deps.pool, holdId);
-  if (!hold) throw new AppError('HOLD_NOT_FOUND');
   const userId = request.principal.userId.toLowerCase();
-  if (hold.view.from_user_id !== userId && hold.view.to_user_id !== userId) {
-    throw new AppError('FORBIDDEN', 'this token may only act on holds of its own wallet');
+  if (!hold || (hold.view.from_user_id !== userId && hold.view.to_user_id !== userId)) {
+    throw notYourOwn();
   }
 }
 
@@ -68,15 +72,27 @@ export function registerHoldRoutes(app: HttpApp, deps: RouteDeps): void {
       const { body } = request;
       const fromUserId = body.from_user_id.toLowerCase();
       assertMayActFor(request, fromUserId);
-      return answerMoneyCommand(request, reply, deps, 'createHold', (caller) =>
-        createHold(deps.pool, deps.namespace, {
+      const toUserId = body.to_user_id.toLowerCase();
+      const asPayer = userTokenOwner(request) !== undefined;
+      return answerMoneyCommand(request, reply, deps, 'createHold', async (caller) => {
+        const amountMinor = parseAmount(body.amount, 'amount');
+        const command = {
           fromUserId,
-          toUserId: body.to_user_id.toLowerCase(),
-          amountMinor: parseAmount(body.amount, 'amount'),
+          toUserId,
+          amountMinor,
           expiresInSeconds: readExpiresInSeconds(body.expires_in_seconds),
           ...caller,
-        }),
-      );
+        };
+        try {
+          return await createHold(deps.pool, deps.namespace, command);
+        } catch (error) {
+          // As for transfers: a user token learns nothing of a receiver it cannot pay.
+          if (asPayer && isPayeeRefusal(error, toUserId)) {
+            throw await refuseUnpayablePayee(deps.pool, fromUserId, amountMinor);
+          }
+          throw error;
+        }
+      });
     },
   );
 
