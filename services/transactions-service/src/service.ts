@@ -25,7 +25,6 @@ import { observeBalanceHandler, observeEventHandler } from './messaging/observed
 import { createUserByEmailClient } from './messaging/user-by-email-client.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { configureMoneyBatching, moneyBatchSizeMetric } from './operations/money-command-batcher.ts';
-import type { PayeeLookupDeps } from './routes/transfer-money-route.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 export const MIGRATION_LOCK_NAME = 'transactions-service:migrations';
@@ -94,7 +93,7 @@ export async function startTransactionsService(
       onBatch: moneyBatchSizeMetric(metrics.registry),
     });
 
-    const appDeps: TransactionsAppDeps & PayeeLookupDeps = {
+    const appDeps: TransactionsAppDeps = {
       pool,
       namespace,
       config,

@@ -10,7 +10,6 @@ import { assertMayActFor } from '../../../shared/src/http/auth-plugin.ts';
 import type { HttpApp } from '../../../shared/src/http/create-http-app.ts';
 import { idempotentRequestHeadersSchema } from '../../../shared/src/http/idempotency-key-header.ts';
 import { parseAmount } from '../../../shared/src/money.ts';
-import type { FindUserIdByEmail } from '../messaging/user-by-email-client.ts';
 import type { Outcome } from '../operations/run-money-command.ts';
 import {
   type TransferMoneyResponse,
@@ -20,12 +19,9 @@ import {
 import type { RouteDeps } from './route-deps.ts';
 import { answerMoneyCommand } from './send-money-outcome.ts';
 
-/** Wired by service.ts: a transfer by `to_email` asks user-service whom the email names. */
-export type PayeeLookupDeps = { findUserIdByEmail?: FindUserIdByEmail | undefined };
-
 type TransferBody = { to_user_id?: string | undefined; to_email?: string | undefined };
 
-export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps & PayeeLookupDeps): void {
+export function registerTransferMoneyRoute(app: HttpApp, deps: RouteDeps): void {
   /** The payee's user id; undefined when `to_email` names nobody (the caller decides what to say). */
   async function payeeOf(request: FastifyRequest, body: TransferBody): Promise<string | undefined> {
     if (body.to_email === undefined) return body.to_user_id?.toLowerCase();
