@@ -88,6 +88,26 @@ export function registerAuth(
   app.addHook('onRequest', (request, _reply, done) => {
     done(checkAccess(request, options));
   });
+  // On the way out rather than where the 401 is made, so no 401 (of any route or hook) lacks it.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode === 401 && !reply.hasHeader('www-authenticate')) {
+      reply.header('www-authenticate', bearerChallenge(request.headers.authorization));
+    }
+    done(null, payload);
+  });
+}
+
+/** An Authorization header that sends something under the Bearer scheme, well-formed or not. */
+const BEARER_CREDENTIALS_PATTERN = /^Bearer +\S/i;
+
+/**
+ * The WWW-Authenticate of a 401 (RFC 6750 §3): `invalid_token` when a bearer token was sent and
+ * refused (unknown or malformed); none when no bearer token was sent, another scheme included,
+ * since the client may simply not have known a token was needed.
+ */
+export function bearerChallenge(authorization: string | string[] | undefined): string {
+  const sentToken = typeof authorization === 'string' && BEARER_CREDENTIALS_PATTERN.test(authorization);
+  return sentToken ? 'Bearer error="invalid_token"' : 'Bearer';
 }
 
 function checkAccess(
