@@ -153,6 +153,8 @@ export type RawResponse = {
   contentType: string;
   /** Whether the answer says it was replayed from its Idempotency-Key. */
   replayed: boolean;
+  /** The WWW-Authenticate challenge, if any (every 401 must carry one). */
+  challenge: string | undefined;
   text: string;
   json: unknown;
 };
@@ -176,5 +178,13 @@ export async function sendRaw(baseUrl: string, raw: RawRequest): Promise<RawResp
   const text = await response.body.text();
   const contentType = String(response.headers['content-type'] ?? '');
   const replayed = response.headers['idempotency-replayed'] === 'true';
-  return { status: response.statusCode, contentType, replayed, text, json: parseJson(text) };
+  const challenge = response.headers['www-authenticate'];
+  return {
+    status: response.statusCode,
+    contentType,
+    replayed,
+    challenge: typeof challenge === 'string' ? challenge : undefined,
+    text,
+    json: parseJson(text),
+  };
 }

@@ -30,4 +30,7 @@ export function expectWellFormed(sent: RawRequest, response: RawResponse): void 
     expect(entry, `${context}: unknown code`).toBeDefined();
     expect(problem?.status, context).toBe(response.status);
   }
+  // RFC 6750 §3: a 401 says how to authenticate, and whether the token sent was refused.
+  if (response.status === 401)
+    expect(response.challenge, context).toMatch(/^Bearer( error="invalid_token")?$/);
 }

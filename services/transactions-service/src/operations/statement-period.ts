@@ -47,7 +47,7 @@ export function parseStatementPeriod(fromText: string, toText: string): Statemen
 export type StatementCursor = StatementPeriod & { openingSeq: bigint; closingSeq: bigint; lastSeq: bigint };
 
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
-const INTEGER_TEXT = /^-?(0|[1-9]\d{0,18})$/;
+const INTEGER_TEXT = /^(0|-?[1-9]\d{0,18})$/;
 
 export function encodeStatementCursor(cursor: StatementCursor): string {
   const { fromMicros, toMicros, openingSeq, closingSeq, lastSeq } = cursor;
