@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pRetry from 'p-retry';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
@@ -67,9 +68,24 @@ export async function countRows(pool: pg.Pool, sql: string, values: unknown[] = 
   return Number(rows[0]?.count);
 }
 
+/**
+ * The services' producer, sending as the outbox does: a failed send is sent again (a few times),
+ * since the producer leaves every retry to its caller. Right after a topic is made, a busy broker
+ * can still answer "not the leader" for a moment, and a test's single send would fail on that.
+ */
 export async function createTestProducer(): Promise<EventProducer> {
-  return createKafka({ brokers: getStack().kafka.brokers, clientId: 'transactions-test' }).createProducer();
+  const producer = await createKafka({
+    brokers: getStack().kafka.brokers,
+    clientId: 'transactions-test',
+  }).createProducer();
+  return {
+    send: (topic, events) =>
+      pRetry(() => producer.send(topic, events), { retries: TEST_SEND_RETRIES, minTimeout: 200 }),
+    disconnect: () => producer.disconnect(),
+  };
 }
+
+const TEST_SEND_RETRIES = 5;
 
 export function userCreatedTopic(namespace: string): string {
   return topicName(namespace, TOPICS.userCreated);
