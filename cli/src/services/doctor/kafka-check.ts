@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { withinTimeout } from '../../../../services/shared/src/within-timeout.ts';
 import { EXIT_CODES } from '../../exit-codes.ts';
 import { type DoctorCheck, fail, ok } from './doctor-check.ts';
 
@@ -27,15 +28,11 @@ export async function checkKafka(brokers: string[] | undefined): Promise<DoctorC
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
   }).admin();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer in ${KAFKA_PROBE_TIMEOUT_MS / 1_000} s`)),
-        KAFKA_PROBE_TIMEOUT_MS,
-      );
-    });
-    const cluster = await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
+    const cluster = await withinTimeout(
+      admin.connect().then(() => admin.describeCluster()),
+      KAFKA_PROBE_TIMEOUT_MS,
+    );
     return ok('kafka', `${cluster.brokers.length} broker(s) at ${brokers.join(',')}`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -46,7 +43,6 @@ export async function checkKafka(brokers: string[] | undefined): Promise<DoctorC
       EXIT_CODES.unavailable,
     );
   } finally {
-    clearTimeout(timer);
     await admin.disconnect().catch(() => {});
   }
 }

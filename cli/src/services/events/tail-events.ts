@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKafka, type EventConsumer } from '../../../../services/shared/src/messaging/kafka.ts';
+import { withinTimeout } from '../../../../services/shared/src/within-timeout.ts';
 import { errorFor } from '../../error-advice.ts';
 import { createFollowConsumer, type FollowConsumer } from './follow-consumer.ts';
 import { decodeWalletEvent, type FollowedTopic, namespacedTopics, type WalletEvent } from './wallet-event.ts';
@@ -63,7 +64,7 @@ export async function tailEvents(options: TailOptions): Promise<EventTail> {
     markStopped();
   };
   try {
-    await withTimeout(
+    await withinTimeout(
       (async () => {
         // Subscribing to a topic that does not exist yet fails; the services create the same ones.
         await kafka.ensureTopics(topics.map((topic) => ({ topic })));
@@ -115,17 +116,5 @@ async function waitUntilCaughtUp(consumer: EventConsumer): Promise<void> {
     const lag = await consumer.lag().catch(() => undefined);
     if (lag && Object.values(lag).every((behind) => behind <= 0)) return;
     await new Promise((done) => setTimeout(done, CATCH_UP_POLL_MS));
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1_000} s`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
