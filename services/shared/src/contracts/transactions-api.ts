@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import {
+  exactlyOneOfJsonSchema,
+  rfc3339JsonSchema,
+  trimmedTextJsonSchema,
+} from '../http/openapi-patterns.ts';
 import { TIME_TEXT_LENGTH_MAX } from '../rfc3339-time.ts';
 import { amountInputSchema, cursorSchema, emailSchema, pageLimitSchema, userIdSchema } from './common.ts';
 
@@ -13,7 +18,12 @@ export type WalletStatus = z.infer<typeof walletStatusSchema>;
 
 /** Why an operator froze, unfroze or closed a wallet: kept with the wallet and in the event. */
 export const STATUS_REASON_LENGTH_MAX = 500;
-const reasonSchema = z.string().trim().min(1).max(STATUS_REASON_LENGTH_MAX);
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(STATUS_REASON_LENGTH_MAX)
+  .meta(trimmedTextJsonSchema(STATUS_REASON_LENGTH_MAX));
 
 export const addMoneyBodySchema = z.object({ user_id: userIdSchema, amount: amountInputSchema });
 export const addMoneyResponseSchema = z.object({
@@ -56,7 +66,8 @@ export const transferMoneyBodySchema = z
   .refine((body) => (body.amount === undefined) !== (body.amount_to_transfer === undefined), {
     message: 'give exactly one of amount or amount_to_transfer',
     path: ['amount'],
-  });
+  })
+  .meta(exactlyOneOfJsonSchema(['to_user_id', 'to_email'], ['amount', 'amount_to_transfer']));
 export const transferMoneyResponseSchema = z.object({
   transfer_id: z.uuid(),
   from_user_id: userIdSchema,
@@ -79,7 +90,10 @@ export const createHoldBodySchema = z.object({
   from_user_id: userIdSchema,
   to_user_id: userIdSchema,
   amount: amountInputSchema,
-  expires_in_seconds: z.number().optional(),
+  expires_in_seconds: z
+    .number()
+    .meta({ type: 'integer', minimum: 1, maximum: HOLD_EXPIRY_MAX_SECONDS })
+    .optional(),
 });
 export const holdParamsSchema = z.object({ hold_id: z.uuid({ error: 'must be a UUID' }) });
 /** Capture all (no amount) or part; the rest of the hold is released. */
@@ -223,7 +237,10 @@ export const STATEMENT_PERIOD_DAYS_MAX = 366;
 const timeTextSchema = z
   .string()
   .max(TIME_TEXT_LENGTH_MAX)
-  .meta({ description: 'RFC 3339 date-time with a time zone, e.g. 2026-11-01T00:00:00Z' });
+  .meta({
+    ...rfc3339JsonSchema,
+    description: 'RFC 3339 date-time with a time zone, e.g. 2026-11-01T00:00:00Z',
+  });
 
 export const balanceAtQuerySchema = z.object({ at: timeTextSchema });
 export const balanceAtSchema = z.object({

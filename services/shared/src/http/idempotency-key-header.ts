@@ -78,6 +78,7 @@ export function clientIdempotencyKey(storedKey: string): string {
 export const idempotentRequestHeadersSchema = z.looseObject({
   [IDEMPOTENCY_KEY_HEADER]: z
     .string()
+    .meta({ pattern: IDEMPOTENCY_KEY_PATTERN.source, maxLength: IDEMPOTENCY_KEY_LENGTH_MAX })
     .optional()
     .describe(
       `Optional, 1–${IDEMPOTENCY_KEY_LENGTH_MAX} characters of [A-Za-z0-9._:-]. Retrying with the same key ` +
