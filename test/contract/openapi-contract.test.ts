@@ -23,6 +23,7 @@ import { beyondJsonSchema, isIgnoredInput } from './rules-beyond-json-schema.ts'
 const RUNS_PER_OPERATION = 30;
 const SEED = 15;
 const SEEDED_USERS = 3;
+const CURSOR_RUNS_PER_LISTING = 10;
 const DAY_MS = 86_400_000;
 /** Parameters only the service can fill validly (a listing's cursor): left out of valid requests, broken in invalid ones. */
 const OPAQUE_PARAMETERS: ReadonlySet<string> = new Set(['cursor']);
@@ -111,6 +112,39 @@ describe('the OpenAPI documents are the exact contract of both services', () => 
     expect(sent).toBeGreaterThan(1000);
     expect(summarise(findings)).toEqual([]);
   }, 120_000);
+
+  it('given a listing that answers with a next_cursor, when that cursor is sent back with the same request, then it is accepted and the page matches the document', async () => {
+    const findings: Finding[] = [];
+    let cursorsFollowed = 0;
+    for (const [name, url] of both()) {
+      const listings = operationsOf(await fetchDocument(url)).filter((operation) =>
+        operation.parameters.some((parameter) => parameter.in === 'query' && parameter.name === 'cursor'),
+      );
+      for (const operation of listings) {
+        const where = `${name} ${operation.method.toUpperCase()} ${operation.path}`;
+        const requests = fc.sample(validRequest(operation, hints, OPAQUE_PARAMETERS), {
+          numRuns: CURSOR_RUNS_PER_LISTING,
+          seed: SEED,
+        });
+        for (const request of requests) {
+          // Given: a first page of one, so that most listings have a next page
+          const first = { ...request, query: { ...request.query, limit: '1' } };
+          const page = await call(url, 'GET', requestUrl(first), { headers: first.headers });
+          const cursor = page.json?.next_cursor;
+          if (page.status !== 200 || typeof cursor !== 'string') continue;
+
+          // When
+          const next = { ...first, query: { ...first.query, cursor } };
+          findings.push(...(await exchange(url, where, operation, next, 'valid')));
+          cursorsFollowed++;
+        }
+      }
+    }
+
+    // Then
+    expect(summarise(findings)).toEqual([]);
+    expect(cursorsFollowed).toBeGreaterThan(5);
+  });
 });
 
 async function exchange(
