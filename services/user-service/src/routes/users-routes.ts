@@ -31,6 +31,8 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
     },
     async (request) => {
       const { email, limit, cursor } = request.query;
+      // Checked whatever the query asks: a malformed cursor is 400 even beside ?email=.
+      const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
       if (email !== undefined) {
         // Before the lookup: another user's email and an unregistered one get the same 403.
         await assertOwnEmail(request, email, emailOfUser);
@@ -39,7 +41,6 @@ export function registerUsersRoutes(app: HttpApp, deps: UserAppDeps): void {
       }
       // A user token may look itself up by ?email=, but not list everyone.
       assertMayReadAll(request);
-      const after = cursor === undefined ? undefined : decodeUserCursor(cursor);
       const rows = await listUsersPage(deps.pool, { limit: limit + 1, after });
       const { page, nextCursor } = keysetPage(rows, limit, (last) =>
         encodeUserCursor({ createdAtExact: last.created_at_exact, userId: last.user_id }),
