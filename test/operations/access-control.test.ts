@@ -5,7 +5,6 @@ import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../services/shared/src/config.ts';
-import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
 import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
@@ -20,6 +19,7 @@ import {
   TEST_OPERATOR_TOKEN,
   type TestDatabase,
   uniqueNamespace,
+  writeTokensFile,
 } from '../support/index.ts';
 import {
   type CreatedUser,
@@ -53,13 +53,9 @@ describe('access control of transactions-service (OWASP API1 object level, API5 
     database = await createTestDatabase('ops_access');
     pool = openPool(database.url);
     workDir = mkdtempSync(path.join(tmpdir(), 'ops-access-'));
-    const tokensFile = path.join(workDir, 'tokens.json');
-    writeFileSync(
-      tokensFile,
-      JSON.stringify([
-        { scope: 'user', name: 'owner', user_id: owner, sha256: digestToken(OWNER_TOKEN).toString('hex') },
-      ]),
-    );
+    const tokensFile = writeTokensFile(workDir, [
+      { token: OWNER_TOKEN, scope: 'user', name: 'owner', user_id: owner },
+    ]);
     service = await startTestTransactionsService(
       database.url,
       `${uniqueNamespace()}.`,

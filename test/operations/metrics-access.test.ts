@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
-import { type BothServices, call, startBothServices } from '../support/index.ts';
+import { type BothServices, call, startBothServices, writeTokensFile } from '../support/index.ts';
 
 const READER_TOKEN = 'metrics-reader-token-4f2a9c1e';
 const USER_TOKEN = 'metrics-user-token-8b3d0e7f';
@@ -21,12 +20,9 @@ describe('who may scrape /metrics', () => {
 
   beforeAll(async () => {
     workDir = mkdtempSync(path.join(tmpdir(), 'metrics-access-'));
-    const tokensFile = path.join(workDir, 'tokens.json');
-    const entry = { scope: 'user', name: 'someone', user_id: randomUUID() };
-    writeFileSync(
-      tokensFile,
-      JSON.stringify([{ ...entry, sha256: digestToken(USER_TOKEN).toString('hex') }]),
-    );
+    const tokensFile = writeTokensFile(workDir, [
+      { token: USER_TOKEN, scope: 'user', name: 'someone', user_id: randomUUID() },
+    ]);
     services = await startBothServices('metrics_access', {
       WALLET_READER_TOKEN: READER_TOKEN,
       WALLET_TOKENS_FILE: tokensFile,

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
+import { writeTokensFile } from './auth.ts';
 import { call } from './http-call.ts';
 import {
   type BothServices,
@@ -56,19 +56,10 @@ export async function startServicesWithUserToken(
     }
     await Promise.all(emails.map((email) => waitForWallet(both.users.url, email)));
     const userToken = `user-token-${randomBytes(12).toString('hex')}`;
-    const tokensFile = path.join(workDir, 'tokens.json');
     const owner = created[emails[0]!]!;
-    writeFileSync(
-      tokensFile,
-      JSON.stringify([
-        {
-          scope: 'user',
-          name: 'owner',
-          user_id: owner.user_id,
-          sha256: digestToken(userToken).toString('hex'),
-        },
-      ]),
-    );
+    const tokensFile = writeTokensFile(workDir, [
+      { token: userToken, scope: 'user', name: 'owner', user_id: owner.user_id },
+    ]);
     const overrides = { WALLET_TOKENS_FILE: tokensFile };
     [users, transactions] = await Promise.all([
       startTestUserService(both.usersDatabaseUrl, both.namespace, overrides),

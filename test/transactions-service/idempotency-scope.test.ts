@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import { formatMinor, numericToMinor } from '../../services/shared/src/money.ts';
 import { ADD_MONEY_SCOPE } from '../../services/transactions-service/src/operations/add-money.ts';
 import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
@@ -14,6 +13,7 @@ import {
   startTestTransactionsService,
   type TestDatabase,
   uniqueNamespace,
+  writeTokensFile,
 } from '../support/index.ts';
 import { balanceText, openPool } from './transactions-service-harness.ts';
 
@@ -46,22 +46,14 @@ describe('Idempotency-Key spaces of transactions-service: one per caller and ope
     database = await createTestDatabase('tx_idempotency_scope');
     pool = openPool(database.url);
     workDir = mkdtempSync(path.join(tmpdir(), 'idempotency-scope-'));
-    const tokensFile = path.join(workDir, 'tokens.json');
-    const userToken = (name: string, userId: string, token: string) => ({
-      scope: 'user',
-      name,
-      user_id: userId,
-      sha256: digestToken(token).toString('hex'),
-    });
-    writeFileSync(
-      tokensFile,
-      JSON.stringify([
-        // Upper case on purpose: the space is the user, however the token file spells the id.
-        userToken('alice', alice.toUpperCase(), ALICE_TOKEN),
-        userToken('alice-new', alice, ALICE_NEW_TOKEN),
-        userToken('bob', bob, BOB_TOKEN),
-      ]),
-    );
+    const userToken = (name: string, userId: string, token: string) =>
+      ({ token, scope: 'user', name, user_id: userId }) as const;
+    const tokensFile = writeTokensFile(workDir, [
+      // Upper case on purpose: the space is the user, however the token file spells the id.
+      userToken('alice', alice.toUpperCase(), ALICE_TOKEN),
+      userToken('alice-new', alice, ALICE_NEW_TOKEN),
+      userToken('bob', bob, BOB_TOKEN),
+    ]);
     service = await startTestTransactionsService(database.url, `${uniqueNamespace()}.`, {
       WALLET_OPERATOR_TOKEN: OPERATOR_TOKEN,
       WALLET_TOKENS_FILE: tokensFile,

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatementView, TransactionView } from '../../services/shared/src/contracts/transactions-api.ts';
-import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import { numericToMinor } from '../../services/shared/src/money.ts';
 import {
   call,
@@ -12,6 +11,7 @@ import {
   type HttpResult,
   startTestTransactionsService,
   uniqueNamespace,
+  writeTokensFile,
 } from '../support/index.ts';
 import { expectOk, expectProblem, moneyClient } from './money-operations-harness.ts';
 import {
@@ -39,13 +39,9 @@ describe('balances at a moment and statements', () => {
   beforeAll(async () => {
     tx.database = await createTestDatabase('tx_statements');
     workDir = mkdtempSync(path.join(tmpdir(), 'tx-statements-'));
-    const tokensFile = path.join(workDir, 'tokens.json');
-    writeFileSync(
-      tokensFile,
-      JSON.stringify([
-        { scope: 'user', name: 'owner', user_id: owner, sha256: digestToken(OWNER_TOKEN).toString('hex') },
-      ]),
-    );
+    const tokensFile = writeTokensFile(workDir, [
+      { token: OWNER_TOKEN, scope: 'user', name: 'owner', user_id: owner },
+    ]);
     tx.service = await startTestTransactionsService(tx.database.url, `${uniqueNamespace()}.`, {
       WALLET_READER_TOKEN: READER_TOKEN,
       WALLET_TOKENS_FILE: tokensFile,

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestToken } from '../../services/shared/src/http/access-tokens.ts';
 import type { RunningUserService } from '../../services/user-service/src/service.ts';
 import {
   call,
@@ -12,6 +11,7 @@ import {
   type TestDatabase,
   uniqueNamespace,
   withDatabase,
+  writeTokensFile,
 } from '../support/index.ts';
 
 const FIRST_OPERATOR_TOKEN = 'scope-first-operator-token-4b1e9a';
@@ -34,19 +34,10 @@ describe('Idempotency-Key spaces of user-service: one per caller', () => {
     // Given two operators, each with a token of their own
     database = await createTestDatabase('user_service_idempotency_scope');
     workDir = mkdtempSync(path.join(tmpdir(), 'user-idempotency-scope-'));
-    const tokensFile = path.join(workDir, 'tokens.json');
-    const operatorToken = (name: string, token: string) => ({
-      scope: 'operator',
-      name,
-      sha256: digestToken(token).toString('hex'),
-    });
-    writeFileSync(
-      tokensFile,
-      JSON.stringify([
-        operatorToken('first-operator', FIRST_OPERATOR_TOKEN),
-        operatorToken('second-operator', SECOND_OPERATOR_TOKEN),
-      ]),
-    );
+    const tokensFile = writeTokensFile(workDir, [
+      { token: FIRST_OPERATOR_TOKEN, scope: 'operator', name: 'first-operator' },
+      { token: SECOND_OPERATOR_TOKEN, scope: 'operator', name: 'second-operator' },
+    ]);
     service = await startTestUserService(database.url, uniqueNamespace(), { WALLET_TOKENS_FILE: tokensFile });
   });
 
