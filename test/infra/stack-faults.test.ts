@@ -28,6 +28,11 @@ import { getStack } from '../support/index.ts';
 /** A busy 2-core machine running the whole suite can take seconds to schedule a process. */
 const signalTakesEffectMs = 15_000;
 
+/** Neither stopped (T) nor exited (gone, or Z/X: exited and not yet reaped). */
+function isStillRunning(state: string | undefined): boolean {
+  return state !== undefined && !['T', 'Z', 'X'].includes(state);
+}
+
 function stateOf(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -132,12 +137,10 @@ describe('the stack fault helpers', () => {
       try {
         // Then: a signal takes effect when each process next runs, not when kill() returns; one
         // in uninterruptible sleep (an fsync on a busy disk) stops only when that returns, and a
-        // helper that exited meanwhile is no longer there to stop.
-        await vi.waitFor(
-          () =>
-            expect(pids.map(stateOf).filter((letter) => letter !== undefined && letter !== 'T')).toEqual([]),
-          { timeout: signalTakesEffectMs },
-        );
+        // helper that exited meanwhile is gone, or a zombie its stopped postmaster cannot reap.
+        await vi.waitFor(() => expect(pids.map(stateOf).filter(isStillRunning)).toEqual([]), {
+          timeout: signalTakesEffectMs,
+        });
       } finally {
         // When
         resumePostgres(dir);
