@@ -17,6 +17,8 @@ Keys: q quit · ↑/↓ PgUp/PgDn scroll · / filter by email · a add money · 
       h hold · Tab switches the lower part between recent events and open holds
 Each row shows balance, held (reserved by pending holds), available (balance − held) and the
 wallet's status (frozen, closed). Events apply in ledger order per wallet: a late one is ignored.
+Under \`npm start -- --replicas N\` a line per replica under the header shows its own /readyz
+(ready, not ready and why, unreachable), read from .wallet/services.json on every poll.
 Needs an interactive terminal; elsewhere use \`wallet events --follow\`.
 ${examples(['wallet dashboard', 'wallet dashboard --kafka-brokers 127.0.0.1:9092'])}`,
   );

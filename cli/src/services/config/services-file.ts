@@ -8,11 +8,26 @@ import { z } from 'zod';
  */
 export const SERVICES_FILE_NAME = 'services.json';
 
+/**
+ * One process of a service run as several (`npm start -- --replicas N`) behind a load balancer:
+ * the top-level URLs are then the balancer's, and these the replicas' own, for per-replica health.
+ */
+const serviceReplicaSchema = z.object({
+  service: z.enum(['user-service', 'transactions-service']),
+  /** e.g. "user-service-1" */
+  name: z.string().min(1),
+  url: z.string().url(),
+  pid: z.number().int().optional(),
+});
+export type ServiceReplica = z.infer<typeof serviceReplicaSchema>;
+
 const servicesFileSchema = z.object({
   userServiceUrl: z.string().url(),
   transactionsServiceUrl: z.string().url(),
   pids: z.object({ userService: z.number().int(), transactionsService: z.number().int() }).optional(),
   startedAt: z.string().optional(),
+  /** Absent when each service runs once: the top-level URLs are then the services themselves. */
+  replicas: z.array(serviceReplicaSchema).optional(),
 });
 export type ServicesFile = z.infer<typeof servicesFileSchema>;
 

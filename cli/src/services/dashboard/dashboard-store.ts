@@ -2,6 +2,7 @@ import type { Hold, Wallet, WalletStatus } from '../api/transactions-api.ts';
 import type { UserView } from '../api/users-api.ts';
 import { isMoneyEvent, type MoneyEvent, type WalletAfter, type WalletEvent } from '../events/wallet-event.ts';
 import { type OpenHold, OpenHolds } from './open-holds.ts';
+import { type ReplicaHealth, sameReplicaHealth } from './replica-health.ts';
 import { SeqGaps } from './seq-gaps.ts';
 import { createTransferRate, type TransferRate } from './transfer-rate.ts';
 
@@ -78,6 +79,7 @@ export class DashboardStore {
   private readonly gaps = new SeqGaps();
   private staleIgnored = 0;
   private healthState: Health = { userService: 'unknown', transactionsService: 'unknown', kafka: 'unknown' };
+  private replicaList: readonly ReplicaHealth[] = [];
   private statusMessage: StatusMessage | undefined;
   private loadState: LoadState = { walletsLoaded: 0, usersNamed: 0, done: false };
   private versionNumber = 0;
@@ -149,6 +151,11 @@ export class DashboardStore {
 
   health(): Health {
     return this.healthState;
+  }
+
+  /** Each replica behind the load balancer, in services.json's order; empty when each service runs once. */
+  replicas(): readonly ReplicaHealth[] {
+    return this.replicaList;
   }
 
   status(): StatusMessage | undefined {
@@ -242,6 +249,12 @@ export class DashboardStore {
   setHealth(part: keyof Health, value: PartHealth): void {
     if (this.healthState[part] === value) return;
     this.healthState = { ...this.healthState, [part]: value };
+    this.changed(true);
+  }
+
+  setReplicas(replicas: readonly ReplicaHealth[]): void {
+    if (sameReplicaHealth(this.replicaList, replicas)) return;
+    this.replicaList = replicas;
     this.changed(true);
   }
 

@@ -10,6 +10,7 @@ import { HealthBar } from './HealthBar.tsx';
 import { HoldList } from './HoldList.tsx';
 import { computeLayout } from './layout.ts';
 import { type FormKind, MoneyForm } from './MoneyForm.tsx';
+import { ReplicaList } from './ReplicaList.tsx';
 import { TotalsBar } from './TotalsBar.tsx';
 import { editText } from './text-input.ts';
 import { useStoreVersion } from './use-store-version.ts';
@@ -26,7 +27,10 @@ const FORM_KEYS = new Map<string, FormKind>([
 
 export type DashboardProps = { store: DashboardStore; actions: DashboardActions; now?: () => number };
 
-/** The live dashboard: health, totals, the visible window of balances, the event feed or the open holds, keys. */
+/**
+ * The live dashboard: health (each replica's too, when load-balanced), totals, the visible window
+ * of balances, the event feed or the open holds, keys.
+ */
 export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
   useStoreVersion(store);
   const { exit } = useApp();
@@ -34,7 +38,8 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
   const [mode, setMode] = useState<Mode>({ kind: 'browse' });
   const [offset, setOffset] = useState(0);
   const [panel, setPanel] = useState<Panel>('events');
-  const layout = computeLayout(columns, rows, mode.kind === 'form');
+  const replicas = store.replicas();
+  const layout = computeLayout(columns, rows, mode.kind === 'form', replicas.length);
   const count = store.rowCount();
   const maxOffset = Math.max(0, count - layout.tableRows);
   const first = Math.min(offset, maxOffset);
@@ -88,6 +93,7 @@ export function Dashboard({ store, actions, now = Date.now }: DashboardProps) {
   return (
     <Box flexDirection="column" width={layout.width}>
       <HealthBar health={store.health()} />
+      <ReplicaList replicas={replicas} rows={layout.replicaRows} />
       <TotalsBar
         userCount={store.userCount()}
         totalMinor={store.total()}

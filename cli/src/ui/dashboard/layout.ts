@@ -27,22 +27,29 @@ export type DashboardLayout = {
   width: number;
   tableRows: number;
   feedRows: number;
+  /** Lines for the per-replica health under the header; 0 when there are no replicas. */
+  replicaRows: number;
   emailWidth: number;
 };
 
 /**
  * How many lines each part gets. One line is left free: ink redraws by clearing the whole
- * screen when a frame is as tall as the terminal, which flickers.
+ * screen when a frame is as tall as the terminal, which flickers. Replica lines come out of the
+ * table, which keeps at least TABLE_ROWS_MIN; replicas that do not fit are summed up on the last line.
  */
-export function computeLayout(columns: number, rows: number, formOpen: boolean): DashboardLayout {
+export function computeLayout(
+  columns: number,
+  rows: number,
+  formOpen: boolean,
+  replicaCount = 0,
+): DashboardLayout {
   const width = Math.max(columns, SCREEN_WIDTH_MIN);
   const height = Math.max(rows, SCREEN_HEIGHT_MIN) - 1;
   const feedRows = formOpen ? 0 : Math.min(FEED_ROWS_MAX, Math.max(FEED_ROWS_MIN, Math.floor(height / 4)));
   const formLines = formOpen ? FORM_LINES : 0;
-  const tableRows = Math.max(
-    TABLE_ROWS_MIN,
-    height - FIXED_LINES - feedRows - formLines + (formOpen ? 1 : 0),
-  );
+  const spare = height - FIXED_LINES - feedRows - formLines + (formOpen ? 1 : 0);
+  const replicaRows = Math.max(0, Math.min(replicaCount, spare - TABLE_ROWS_MIN));
+  const tableRows = Math.max(TABLE_ROWS_MIN, spare - replicaRows);
   const emailWidth = Math.max(EMAIL_COLUMN_WIDTH_MIN, width - NUMBER_COLUMNS_WIDTH - 1);
-  return { width, tableRows, feedRows, emailWidth };
+  return { width, tableRows, feedRows, replicaRows, emailWidth };
 }

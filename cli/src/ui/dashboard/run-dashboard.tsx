@@ -6,6 +6,7 @@ import { createDashboardActions } from '../../services/dashboard/dashboard-actio
 import { DashboardStore } from '../../services/dashboard/dashboard-store.ts';
 import { pollHealth } from '../../services/dashboard/health-poller.ts';
 import { loadSnapshot } from '../../services/dashboard/load-snapshot.ts';
+import { replicasBehind } from '../../services/dashboard/replica-targets.ts';
 import { type EventTail, tailEvents } from '../../services/events/tail-events.ts';
 import { FOLLOWED_TOPICS } from '../../services/events/wallet-event.ts';
 import { Dashboard } from './Dashboard.tsx';
@@ -27,7 +28,7 @@ export async function runDashboard(settings: CliSettings, apis: WalletApis): Pro
     // rendering off whenever CI=true is set, even in a real terminal.
     interactive: true,
   });
-  const stopHealth = pollHealth(apis, store);
+  const stopHealth = pollHealth(apis, store, () => replicasBehind(settings));
   const ticker = setInterval(() => store.tick(), TICK_INTERVAL_MS);
   const tail = await startTail(settings, store);
   void loadSnapshot(apis, store, abort.signal);
