@@ -33,6 +33,19 @@ export const commonEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * Set both of these when DATABASE_URL goes through a transaction pooler (PgBouncer in
+   * `npm start -- --replicas N`, docs/scaling.md): queries are then sent unnamed, and migrations
+   * run on a direct connection to PostgreSQL, since neither a named statement nor the migrations'
+   * session lock outlives a transaction there.
+   */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
+  DATABASE_MIGRATION_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })
+    .optional(),
   KAFKA_BROKERS: z
     .string()
     .transform((value) =>

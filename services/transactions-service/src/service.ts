@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TOPICS, topicName } from '../../shared/src/contracts/events.ts';
 import { BALANCE_QUEUE_GROUP, balanceSubject } from '../../shared/src/contracts/nats.ts';
-import { migrate } from '../../shared/src/db/migrate.ts';
+import { migrateAtBoot } from '../../shared/src/db/migrate.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
 import type { HttpApp, LogStream } from '../../shared/src/http/create-http-app.ts';
@@ -66,10 +66,16 @@ export async function startTransactionsService(
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_SIZE,
     applicationName: SERVICE_NAME,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
   });
   closers.push({ name: 'pool', close: () => pool.end() });
   try {
-    await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
+    await migrateAtBoot(pool, {
+      directUrl: config.DATABASE_MIGRATION_URL,
+      migrationsDir: MIGRATIONS_DIR,
+      lockName: MIGRATION_LOCK_NAME,
+      applicationName: SERVICE_NAME,
+    });
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: SERVICE_NAME });
     closers.push({ name: 'kafka admin', close: () => kafka.disconnect() });
     await ensureServiceTopics(kafka, namespace);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { USER_BY_EMAIL_QUEUE_GROUP, userByEmailSubject } from '../../shared/src/contracts/nats.ts';
-import { migrate } from '../../shared/src/db/migrate.ts';
+import { migrateAtBoot } from '../../shared/src/db/migrate.ts';
 import type { Pool } from '../../shared/src/db/pool.ts';
 import { createPool } from '../../shared/src/db/pool.ts';
 import { closeHttp } from '../../shared/src/http/close-http.ts';
@@ -56,6 +56,7 @@ export async function startUserService(
       connectionString: config.DATABASE_URL,
       max: config.DATABASE_POOL_SIZE,
       applicationName: USER_SERVICE_NAME,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
     }),
   };
   try {
@@ -81,7 +82,12 @@ async function startResources(
   options: UserServiceOptions,
 ): Promise<string> {
   const { pool } = resources;
-  await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
+  await migrateAtBoot(pool, {
+    directUrl: config.DATABASE_MIGRATION_URL,
+    migrationsDir: MIGRATIONS_DIR,
+    lockName: MIGRATION_LOCK_NAME,
+    applicationName: USER_SERVICE_NAME,
+  });
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: USER_SERVICE_NAME });
   resources.kafka = kafka;
   await ensureTopicsWithRetry(kafka, [{ topic: userCreatedTopic(config.WALLET_NAMESPACE) }]);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Pool, PoolClient } from './pool.ts';
+import { createPool, type Pool, type PoolClient } from './pool.ts';
 
 /**
  * A migration waits this long for a table lock, then fails (and the service with it, to be started
@@ -38,6 +38,33 @@ export async function migrate(pool: Pool, migrationsDir: string, lockName: strin
     client.release();
   }
   return applied;
+}
+
+/**
+ * Migrates a service's database at boot. The session advisory lock needs one server connection
+ * for the whole run, which a transaction pooler (PgBouncer) does not give: given `directUrl`
+ * (DATABASE_MIGRATION_URL, PostgreSQL itself), migrations run on a connection of their own there.
+ */
+export async function migrateAtBoot(
+  pool: Pool,
+  options: {
+    directUrl: string | undefined;
+    migrationsDir: string;
+    lockName: string;
+    applicationName: string;
+  },
+): Promise<string[]> {
+  if (!options.directUrl) return migrate(pool, options.migrationsDir, options.lockName);
+  const direct = createPool({
+    connectionString: options.directUrl,
+    max: 1,
+    applicationName: options.applicationName,
+  });
+  try {
+    return await migrate(direct, options.migrationsDir, options.lockName);
+  } finally {
+    await direct.end();
+  }
 }
 
 async function readRecordedChecksums(client: PoolClient): Promise<Map<string, string | null>> {

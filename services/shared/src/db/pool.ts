@@ -12,8 +12,11 @@ export function createPool(options: {
   connectionString: string;
   max?: number;
   applicationName: string;
+  /** False behind a transaction pooler that keeps no named statements (PgBouncer before 1.21). */
+  preparedStatements?: boolean;
 }): Pool {
   const pool = new pg.Pool({
+    ...(options.preparedStatements === false ? { Client: UnpreparedClient } : {}),
     connectionString: options.connectionString,
     max: options.max ?? POOL_SIZE_DEFAULT,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -31,4 +34,21 @@ export function createPool(options: {
     client.on('error', () => {});
   });
   return pool;
+}
+
+/**
+ * A client that sends every query unnamed. A named query is parsed once per connection and reused
+ * (the money batch and the outbox relay use them: bench/tuning-notes.md); behind a transaction
+ * pooler the next transaction may land on a server connection that never saw the statement, so
+ * there each query is parsed every time instead. Results are the same either way.
+ */
+class UnpreparedClient extends pg.Client {
+  // biome-ignore lint/suspicious/noExplicitAny: pg's query() has a dozen overloads; this only forwards.
+  override query(config: any, values?: any, callback?: any): any {
+    if (config !== null && typeof config === 'object' && typeof config.name === 'string' && !config.submit) {
+      const { name: _unnamed, ...unnamed } = config;
+      return super.query(unnamed, values, callback);
+    }
+    return super.query(config, values, callback);
+  }
 }
