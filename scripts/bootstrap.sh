@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes this machine ready to build, run and test wallet: system packages (NATS, PostgreSQL
-# server, Java, Maven), node_modules, and the Kafka jars. Idempotent and quick when all is there,
+# server, Java, Maven, HAProxy, PgBouncer, Patroni, etcd), node_modules, and the Kafka jars. Idempotent and quick when all is there,
 # since `npm test` (pretest) and `npm start` (prestart) run it every time.
 set -euo pipefail
 
@@ -28,6 +28,14 @@ if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ]; then
   missing_packages+=(openjdk-17-jre-headless)
 fi
 command -v mvn >/dev/null 2>&1 || missing_packages+=(maven)
+# `npm start -- --replicas N`: HAProxy in front of the replicas, PgBouncer between them and
+# PostgreSQL. `--ha`: Patroni runs PostgreSQL, etcd holds its leader lock.
+# Debian puts the first two in /usr/sbin, which a non-root PATH may lack (the stack looks there).
+have_daemon() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+have_daemon haproxy || missing_packages+=(haproxy)
+have_daemon pgbouncer || missing_packages+=(pgbouncer)
+have_daemon patroni || missing_packages+=(patroni)
+have_daemon etcd || missing_packages+=(etcd-server)
 # The CLI's end-to-end test drives the dashboard in a real terminal.
 command -v tmux >/dev/null 2>&1 || missing_packages+=(tmux)
 
@@ -48,6 +56,14 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
     echo 'create_main_cluster = false' | "${as_root[@]}" tee /etc/postgresql-common/createcluster.conf >/dev/null
   fi
   export DEBIAN_FRONTEND=noninteractive
+  # Nor may the packages start system daemons of their own (etcd on 2379, PgBouncer on 6432…)
+  # where an init system runs: policy-rc.d answering 101 tells their install scripts not to.
+  policy_rc_d=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy_rc_d" ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy_rc_d" >/dev/null
+    "${as_root[@]}" chmod 755 "$policy_rc_d"
+    trap '"${as_root[@]}" rm -f "$policy_rc_d"' EXIT
+  fi
   "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq
   "${as_root[@]}" apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends \
     "${missing_packages[@]}" >/dev/null

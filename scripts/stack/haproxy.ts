@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPortOpen } from './ports.ts';
 import {
+  daemonBinary,
   isOurProcess,
   readLogTail,
   readPidFile,
@@ -16,7 +17,7 @@ import { waitUntil } from './wait.ts';
  * replicas (service-balancer-config.ts) and the read-write front of a Patroni cluster share this
  * one runner. Each instance has a name and its own directory, so several can run side by side.
  */
-const haproxyBinary = process.env.WALLET_HAPROXY_BIN ?? 'haproxy';
+const haproxyBinary = process.env.WALLET_HAPROXY_BIN ?? daemonBinary('haproxy');
 const startTimeoutMs = 10_000;
 const stopGraceMs = 5_000;
 

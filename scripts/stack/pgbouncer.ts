@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { STATEMENT_TIMEOUT_MS } from '../../services/shared/src/db/pool.ts';
 import { choosePort, loopbackHost, readRememberedPort, rememberPort } from './ports.ts';
 import { probePostgres } from './postgres-client.ts';
-import { isOurProcess, readLogTail, readPidFile, spawnDetached, stopProcess } from './processes.ts';
+import {
+  daemonBinary,
+  isOurProcess,
+  readLogTail,
+  readPidFile,
+  spawnDetached,
+  stopProcess,
+} from './processes.ts';
 import { postgresRunAs } from './system-user.ts';
 import { waitUntil } from './wait.ts';
 
@@ -18,7 +25,7 @@ import { waitUntil } from './wait.ts';
  * PostgreSQL directly, DATABASE_MIGRATION_URL), and startup parameters other than a few are
  * refused, so pg's `statement_timeout` is dropped here and set per server connection instead.
  */
-const pgbouncerBinary = process.env.WALLET_PGBOUNCER_BIN ?? 'pgbouncer';
+const pgbouncerBinary = process.env.WALLET_PGBOUNCER_BIN ?? daemonBinary('pgbouncer');
 const readyTimeoutMs = 20_000;
 const stopGraceMs = 10_000;
 /** Server connections per database: a little over what PostgreSQL can use on 2 cores. */

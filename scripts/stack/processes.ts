@@ -144,3 +144,13 @@ export function readLogTail(file: string, lineCount = 30): string {
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
   return `--- last ${Math.min(lineCount, lines.length)} lines of ${file} ---\n${lines.slice(-lineCount).join('\n')}`;
 }
+
+/**
+ * A Debian daemon's binary: `name` when the PATH has it, else /usr/sbin/name (where HAProxy and
+ * PgBouncer live, and which a non-root PATH often lacks).
+ */
+export function daemonBinary(name: string): string {
+  const sbin = `/usr/sbin/${name}`;
+  const onPath = (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(`${dir}/${name}`));
+  return !onPath && existsSync(sbin) ? sbin : name;
+}
