@@ -12,6 +12,7 @@ import {
   stopProcess,
 } from './processes.ts';
 import { postgresRunAs } from './system-user.ts';
+import { makeAncestorsTraversable } from './traversable.ts';
 import { waitUntil } from './wait.ts';
 
 /**
@@ -86,6 +87,7 @@ export async function startPgbouncer(options: {
   // the stack's server socket in its 0700 data directory.
   const runAs = postgresRunAs();
   if (runAs) {
+    makeAncestorsTraversable(paths.root, options.log);
     for (const file of [paths.root, paths.usersFile, paths.configFile]) chownSync(file, runAs.uid, runAs.gid);
     if (existsSync(paths.logFile)) chownSync(paths.logFile, runAs.uid, runAs.gid);
   }

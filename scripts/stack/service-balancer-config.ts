@@ -32,13 +32,9 @@ export function serviceBalancerConfig(options: {
   const lines = [
     'global',
     '  maxconn 4096',
-    // The services' and HAProxy's own logs stay apart: HAProxy logs only its alerts to stderr.
-    '  log stderr format short local0 notice',
     '',
     'defaults',
     '  mode http',
-    '  log global',
-    '  option dontlognull',
     '  timeout connect 2s',
     // Longer than any request the services serve (their statement timeout is 10 s).
     '  timeout client 60s',

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serviceUrl } from '../../scripts/service-process.ts';
 import type { StackState } from '../../scripts/stack/index.ts';
+import { type PgbouncerState, startPgbouncer, stopPgbouncer } from '../../scripts/stack/pgbouncer.ts';
 import { findFreePort } from '../../scripts/stack/ports.ts';
 import { ensureDatabase, withDatabase } from '../../scripts/stack/postgres-client.ts';
+import { startServiceBalancer, stopServiceBalancer } from '../../scripts/stack/service-balancer.ts';
 import { TOPICS, topicName } from '../../services/shared/src/contracts/events.ts';
 import { RELAY_LEASE_MS } from '../../services/shared/src/outbox/outbox-relay.ts';
 import { uniqueNamespace } from '../support/namespace.ts';
@@ -42,6 +46,12 @@ export type BankWorkloadOptions = {
   operationsMax: number;
   /** Replica logs go here. */
   workDir: string;
+  /**
+   * Deployed as `npm start -- --replicas 2` runs: clients reach the replicas only through HAProxy,
+   * and the replicas reach PostgreSQL through PgBouncer (transaction pooling). Otherwise clients
+   * spread their requests over the replicas themselves, and the replicas use PostgreSQL directly.
+   */
+  viaBalancer?: boolean;
   log: (line: string) => void;
 };
 
@@ -70,6 +80,8 @@ type Cluster = {
   urls: { users: string; transactions: string };
   /** The services run with auth on; clients send this as a bearer token. */
   operatorToken: string;
+  /** With viaBalancer: HAProxy's URL for each service. */
+  balancer?: { users: string; transactions: string };
 };
 
 /**
@@ -84,11 +96,20 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
   const cluster = await startCluster(options, namespace);
   const supervisor = superviseCrashes(cluster, options.log);
   try {
-    const endpoints: Endpoints = {
-      authorization: `Bearer ${cluster.operatorToken}`,
-      users: cluster.users.map((replica) => ({ name: replica.spec.name, url: replica.url })),
-      transactions: cluster.transactions.map((replica) => ({ name: replica.spec.name, url: replica.url })),
-    };
+    const endpoints: Endpoints = cluster.balancer
+      ? {
+          authorization: `Bearer ${cluster.operatorToken}`,
+          users: [{ name: 'haproxy', url: cluster.balancer.users }],
+          transactions: [{ name: 'haproxy', url: cluster.balancer.transactions }],
+        }
+      : {
+          authorization: `Bearer ${cluster.operatorToken}`,
+          users: cluster.users.map((replica) => ({ name: replica.spec.name, url: replica.url })),
+          transactions: cluster.transactions.map((replica) => ({
+            name: replica.spec.name,
+            url: replica.url,
+          })),
+        };
     const recorder = createRecorder();
     const bankUsers = await setUp(options, endpoints, recorder, runId, cluster.urls);
     const chaosStartedAtMs = Date.now();
@@ -130,7 +151,19 @@ export async function runBankWorkload(options: BankWorkloadOptions): Promise<Ban
     supervisor.stop();
     await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.kill()));
     await closeNetwork(replicaRoutesOnly(cluster.network));
+    await stopFront(options);
   }
+}
+
+/** Where HAProxy and PgBouncer keep their files in a viaBalancer run. */
+function frontDir(options: BankWorkloadOptions): string {
+  return join(options.workDir, 'front');
+}
+
+async function stopFront(options: BankWorkloadOptions): Promise<void> {
+  if (!options.viaBalancer) return;
+  await stopServiceBalancer(frontDir(options));
+  await stopPgbouncer(frontDir(options));
 }
 
 /** The chaos stack owns the Kafka brokers' proxies; the run closes only the ones it opened. */
@@ -186,17 +219,27 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     WALLET_NAMESPACE: namespace,
     LOG_LEVEL: 'warn',
   };
-  const replicas = async (service: ServiceName, prefix: string, databaseUrl: string) => {
+  // PostgreSQL coming back on another port after a crash (only when its old one was taken) would
+  // leave PgBouncer pointing at the old one: the run would then show it as errors, not hide it.
+  const pooler = options.viaBalancer
+    ? await startPgbouncer({ dir: frontDir(options), upstream: urls, log: options.log })
+    : undefined;
+  const replicas = async (service: ServiceName, prefix: keyof PgbouncerState['databases']) => {
     const list: Replica[] = [];
     for (let index = 1; index <= REPLICAS_PER_SERVICE; index++) {
       const name = `${prefix}-${index}`;
-      const routes = await openReplicaRoutes(network, name, options.stack, databaseUrl);
+      const routes = pooler
+        ? await openReplicaRoutes(network, name, options.stack, pooler.databases[prefix], () => pooler.port)
+        : await openReplicaRoutes(network, name, options.stack, urls[prefix]);
+      const pooled: Record<string, string> = pooler
+        ? { DATABASE_MIGRATION_URL: urls[prefix], DATABASE_PREPARED_STATEMENTS: 'false' }
+        : {};
       list.push(
         createReplica({
           name,
           service,
           port: await findFreePort(),
-          env: { ...common, ...routes },
+          env: { ...common, ...routes, ...pooled },
           logDir: options.workDir,
         }),
       );
@@ -204,8 +247,8 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     return list;
   };
   const cluster: Cluster = {
-    users: await replicas('user-service', 'users', urls.users),
-    transactions: await replicas('transactions-service', 'transactions', urls.transactions),
+    users: await replicas('user-service', 'users'),
+    transactions: await replicas('transactions-service', 'transactions'),
     network,
     urls,
     operatorToken,
@@ -215,12 +258,36 @@ async function startCluster(options: BankWorkloadOptions, namespace: string): Pr
     // transactions-service first: it creates the topics and its consumer opens wallets.
     await Promise.all(cluster.transactions.map((replica) => replica.start()));
     await Promise.all(cluster.users.map((replica) => replica.start()));
+    if (options.viaBalancer) cluster.balancer = await startBalancer(options, cluster);
   } catch (error) {
     await Promise.all([...cluster.users, ...cluster.transactions].map((replica) => replica.kill()));
     await closeNetwork(replicaRoutesOnly(network));
+    await stopFront(options);
     throw error;
   }
   return cluster;
+}
+
+/** HAProxy in front of the replicas, as `npm start -- --replicas 2` runs it. */
+async function startBalancer(
+  options: BankWorkloadOptions,
+  cluster: Cluster,
+): Promise<{ users: string; transactions: string }> {
+  const ports = { users: await findFreePort(), transactions: await findFreePort() };
+  const balanced = (name: string, port: number, replicas: Replica[]) => ({
+    name,
+    port,
+    replicas: replicas.map((replica) => ({ name: replica.spec.name, port: replica.spec.port })),
+  });
+  await startServiceBalancer({
+    dir: frontDir(options),
+    services: [
+      balanced('user-service', ports.users, cluster.users),
+      balanced('transactions-service', ports.transactions, cluster.transactions),
+    ],
+    log: options.log,
+  });
+  return { users: serviceUrl(ports.users), transactions: serviceUrl(ports.transactions) };
 }
 
 /** Runs plans with bounded concurrency, recording each; returns the operations in plan order. */

@@ -31,11 +31,13 @@ export async function openReplicaRoutes(
   replica: string,
   stack: StackState,
   databaseUrl: string,
+  /** Where the database route leads when not to PostgreSQL itself (PgBouncer in front of it). */
+  databasePort?: () => number,
 ): Promise<{ DATABASE_URL: string; NATS_URL: string }> {
   // Targets read at each connection: a part that was killed may come back on another port.
   const postgres = await startFaultProxy({
     name: `${replica}->postgres`,
-    targetPort: () => stack.postgres.port,
+    targetPort: databasePort ?? (() => stack.postgres.port),
   });
   const nats = await startFaultProxy({ name: `${replica}->nats`, targetPort: () => portOf(stack.nats.url) });
   network.routes.push(

@@ -27,7 +27,8 @@ const KAFKA_BROKER_COUNTS = [1, 3];
 
 const OUT_DEFAULT = '.wallet/chaos/last-run.txt';
 
-const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--keep] [--out ${OUT_DEFAULT}]
+const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--via-balancer] [--keep] [--out ${OUT_DEFAULT}]
+  --via-balancer  clients reach the replicas through HAProxy, the replicas PostgreSQL through PgBouncer (as npm start -- --replicas 2)
 fault kinds (default all, in turn): ${FAULT_KINDS.join(', ')}`;
 
 function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'workDir' | 'log'> & {
@@ -44,6 +45,7 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
       'kafka-brokers': { type: 'string', default: '3' },
       faults: { type: 'string', default: FAULT_KINDS.join(',') },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      'via-balancer': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       out: { type: 'string', default: OUT_DEFAULT },
       help: { type: 'boolean', default: false },
@@ -81,6 +83,7 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
     faultGapMs,
     seed,
     operationsMax: Math.ceil((durationMs / 1000) * OPERATIONS_PER_SECOND_CAP),
+    viaBalancer: values['via-balancer'],
     keep: values.keep,
     out: values.out,
   };
@@ -117,7 +120,7 @@ try {
   const { stack, kafkaRoutes } = chaos;
   const report = await runBankWorkload({ ...options, stack, kafkaRoutes, workDir: join(dir, 'logs'), log });
   console.log(`\n${report.summary}\n`);
-  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), durable PostgreSQL, seed ${options.seed}; ${provenance()}`;
+  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), durable PostgreSQL, ${options.viaBalancer ? 'clients through HAProxy, replicas through PgBouncer' : 'clients spread over the replicas'}, seed ${options.seed}; ${provenance()}`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${header}\n\n${report.summary}\n`);
   log(`summary written to ${out}`);
