@@ -18,6 +18,12 @@ export const REPEAT_DEFAULT = 3;
 export const DASHBOARD_DURATION_DEFAULT = '10s';
 const PHASE_DURATION_MAX_MS = 5 * 60_000;
 const REPEAT_MAX = 20;
+/**
+ * Each replica is a whole Node process: on the 2-core machine, 4 of each service (8 processes
+ * beside PostgreSQL, Kafka, HAProxy, PgBouncer and the load generator) is already past the point
+ * where more replicas tell anything but contention.
+ */
+const REPLICAS_MAX = 4;
 
 /** What `--only` can name: one HTTP operation, pgbench, or the dashboard phase. */
 export const PHASE_NAMES = [
@@ -41,6 +47,8 @@ export type BenchOptions = {
   fromSource: boolean;
   serviceNodeFlags: string[];
   poolSize: string | undefined;
+  /** Processes per service; more than 1 puts HAProxy in front of them and PgBouncer behind. */
+  replicas: number;
 };
 
 const USAGE = `npm run bench -- [options]
@@ -53,6 +61,8 @@ const USAGE = `npm run bench -- [options]
   --from-source           run the services' TypeScript sources instead of dist
   --node-flags "<flags>"  Node/V8 flags of both services (default "${SERVICE_NODE_FLAGS_DEFAULT}")
   --pool-size <n>         DATABASE_POOL_SIZE of both services
+  --replicas 1            processes per service (up to ${REPLICAS_MAX}); above 1 they run behind HAProxy and
+                          reach PostgreSQL through PgBouncer, results go to bench/results-replicas-N.*
   --profile               CPU-profile the transactions-service and the dashboard's windows, print summaries
   --keep                  keep the stack's directory (logs, data) afterwards`;
 
@@ -81,6 +91,9 @@ export function readBenchOptions(args: string[] = process.argv.slice(2)): BenchO
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > REPEAT_MAX)
     fail(`--repeat must be a whole number from 1 to ${REPEAT_MAX}, got ${values.repeat}`);
+  const replicas = Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > REPLICAS_MAX)
+    fail(`--replicas must be a whole number from 1 to ${REPLICAS_MAX}, got ${values.replicas}`);
   const only = [...(values.only ?? []), ...(values.dashboard ? ['dashboard'] : [])];
   for (const name of only)
     if (!(PHASE_NAMES as readonly string[]).includes(name)) fail(`--only: no phase called ${name}`);
@@ -97,6 +110,7 @@ export function readBenchOptions(args: string[] = process.argv.slice(2)): BenchO
     fromSource: values['from-source'],
     serviceNodeFlags: values['node-flags'].split(/\s+/).filter((flag) => flag !== ''),
     poolSize: values['pool-size'],
+    replicas,
   };
 }
 
@@ -114,6 +128,7 @@ function parse(args: string[]) {
       'from-source': { type: 'boolean', default: false },
       'node-flags': { type: 'string', default: SERVICE_NODE_FLAGS_DEFAULT },
       'pool-size': { type: 'string' },
+      replicas: { type: 'string', default: '1' },
       profile: { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { StackState } from '../scripts/stack/index.ts';
@@ -5,6 +6,7 @@ import { findFreePort } from '../scripts/stack/ports.ts';
 import type { BenchOptions } from './bench-options.ts';
 import type { BenchClient, BenchUser } from './bench-requests.ts';
 import { compiledServerScript, type ServiceName, sourceServerScript } from './compiled-services.ts';
+import { type ReplicaSpec, type ServiceFront, startReplicatedServices } from './replicated-setup.ts';
 import { createServiceProcess, type ServiceProcess } from './service-process.ts';
 
 export const USERS_FUNDED = 200;
@@ -12,20 +14,63 @@ const FUNDING_AMOUNT = '1000000.00';
 const SETUP_CONCURRENCY = 16;
 const WALLETS_OPEN_TIMEOUT_MS = 60_000;
 
-export type Services = Record<ServiceName, ServiceProcess>;
+export type Services = Record<ServiceName, ServiceProcess> & {
+  /** HAProxy and PgBouncer, when each service runs as several replicas (replicated-setup.ts). */
+  front?: ServiceFront;
+};
 
-/** One replica of each service as a process, as production runs them, with auth on. */
-export async function startServices(options: {
+export type StartServicesOptions = {
   stack: StackState;
   operatorToken: string;
   bench: BenchOptions;
   logDir: string;
   /** Where the transactions-service writes its CPU profile, when profiling. */
   profileDir: string | undefined;
-}): Promise<Services> {
+  log: (line: string) => void;
+};
+
+/**
+ * One replica of each service as a process, as production runs them, with auth on; or with
+ * --replicas N, N of each behind HAProxy with PgBouncer in front of PostgreSQL.
+ */
+export async function startServices(options: StartServicesOptions): Promise<Services> {
+  const { stack } = options;
+  const processSpec = benchProcessSpec(options);
+  if (options.bench.replicas > 1)
+    return startReplicatedServices({
+      replicas: options.bench.replicas,
+      dir: join(options.logDir, 'front'),
+      databases: {
+        users: stack.postgres.databases.users,
+        transactions: stack.postgres.databases.transactions,
+      },
+      processSpec,
+      log: options.log,
+    });
+  const services: Services = {
+    'transactions-service': createServiceProcess(
+      await processSpec('transactions-service', {
+        name: 'transactions-service',
+        database: { url: stack.postgres.databases.transactions },
+        cpuProfile: true,
+      }),
+    ),
+    'user-service': createServiceProcess(
+      await processSpec('user-service', {
+        name: 'user-service',
+        database: { url: stack.postgres.databases.users },
+        cpuProfile: false,
+      }),
+    ),
+  };
+  await services['transactions-service'].start();
+  await services['user-service'].start();
+  return services;
+}
+
+/** How the bench runs one service process: its script, env, node flags and a free port. */
+function benchProcessSpec(options: StartServicesOptions): ReplicaSpec {
   const { stack, bench } = options;
-  const script = (name: ServiceName) =>
-    bench.fromSource ? sourceServerScript(name) : compiledServerScript(name);
   const env = {
     WALLET_OPERATOR_TOKEN: options.operatorToken,
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
@@ -33,35 +78,38 @@ export async function startServices(options: {
     ...(bench.poolSize ? { DATABASE_POOL_SIZE: bench.poolSize } : {}),
     NODE_ENV: 'production',
   };
-  const services: Services = {
-    'transactions-service': createServiceProcess({
-      name: 'transactions-service',
-      script: script('transactions-service'),
-      port: await findFreePort(),
-      env: { ...env, DATABASE_URL: stack.postgres.databases.transactions },
-      logDir: options.logDir,
-      nodeFlags: [
-        ...bench.serviceNodeFlags,
-        ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
-      ],
-    }),
-    'user-service': createServiceProcess({
-      name: 'user-service',
-      script: script('user-service'),
-      port: await findFreePort(),
-      env: { ...env, DATABASE_URL: stack.postgres.databases.users },
-      logDir: options.logDir,
-      nodeFlags: bench.serviceNodeFlags,
-    }),
-  };
-  await services['transactions-service'].start();
-  await services['user-service'].start();
-  return services;
+  return async (service, replica) => ({
+    name: replica.name,
+    script: bench.fromSource ? sourceServerScript(service) : compiledServerScript(service),
+    port: await findFreePort(),
+    env: {
+      ...env,
+      DATABASE_URL: replica.database.url,
+      // Through PgBouncer in transaction pooling: no named prepared statements, and migrations'
+      // session lock on a direct connection.
+      ...(replica.database.migrationUrl
+        ? { DATABASE_MIGRATION_URL: replica.database.migrationUrl, DATABASE_PREPARED_STATEMENTS: 'false' }
+        : {}),
+    },
+    logDir: options.logDir,
+    nodeFlags: [
+      ...bench.serviceNodeFlags,
+      ...(replica.cpuProfile && options.profileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`]
+        : []),
+    ],
+  });
 }
 
+/**
+ * The balancer goes first, so no request reaches a replica that is draining; PgBouncer last, as
+ * the replicas flush their outbox through it while they stop.
+ */
 export async function stopServices(services: Services | undefined): Promise<void> {
+  await services?.front?.stopBalancer();
   await services?.['transactions-service'].stop();
   await services?.['user-service'].stop();
+  await services?.front?.stopPooler();
 }
 
 async function inParallel(count: number, work: (index: number) => Promise<void>): Promise<void> {

@@ -23,7 +23,7 @@ import {
 import { isDurable, readPostgresSettings } from './postgres-settings.ts';
 import { type RunReport, spreadOf, summarizeRuns, toRunReport } from './repetitions.ts';
 import { type BenchResults, formatMarkdown, type PgbenchReport, summaryLine, targetLine } from './report.ts';
-import { finishMachine, readCommit, readMachine } from './run-info.ts';
+import { finishMachine, readCommit, readMachine, resultsName } from './run-info.ts';
 import { checkTargets, countTargets } from './targets.ts';
 
 hideKnownWarnings();
@@ -35,6 +35,8 @@ hideKnownWarnings();
  * Every phase runs --repeat times (3): the report gives medians and the spread. It prints
  * PASS/MISS per target of issue 11 and writes bench/results.json (git-ignored) and
  * bench/results.md. The exit status is 0 on MISS too: it is a measurement, not a test.
+ * With --replicas N, N processes of each service behind HAProxy and PgBouncer
+ * (replicated-setup.ts), reported in bench/results-replicas-N.json and .md instead.
  */
 const benchDir = import.meta.dirname;
 /** The HTTP phases of a round, in order. */
@@ -69,7 +71,8 @@ async function main(options: BenchOptions): Promise<void> {
   const runId = `b${randomBytes(3).toString('hex')}`;
   const httpPhases = HTTP_PHASES.filter((phase) => options.phases.has(phase.name));
   let services: Services | undefined;
-  log(`bench of ${commit.id}: ${[...options.phases].join(', ')}, ${options.repeat} runs each`);
+  const replicaNote = options.replicas > 1 ? `, ${options.replicas} replicas of each service` : '';
+  log(`bench of ${commit.id}: ${[...options.phases].join(', ')}, ${options.repeat} runs each${replicaNote}`);
   try {
     if (httpPhases.length > 0 && !options.fromSource) ensureCompiledServices(log);
     const stack = await stackUp({ dir, fast: false, log });
@@ -85,7 +88,7 @@ async function main(options: BenchOptions): Promise<void> {
     let requests: ReturnType<typeof operationRequests> | undefined;
     let idleRssMb: Record<string, number | undefined> = {};
     if (httpPhases.length > 0) {
-      services = await startServices({ stack, operatorToken, bench: options, logDir: dir, profileDir });
+      services = await startServices({ stack, operatorToken, bench: options, logDir: dir, profileDir, log });
       await sleep(IDLE_SETTLE_MS);
       idleRssMb = rssOf(services, 'currentMb');
       log(
@@ -173,6 +176,7 @@ async function main(options: BenchOptions): Promise<void> {
         script: options.fromSource ? 'TypeScript sources (type stripping)' : 'compiled dist',
         nodeFlags: options.serviceNodeFlags,
         poolSize: Number(options.poolSize ?? POOL_SIZE_DEFAULT),
+        replicas: options.replicas,
       },
       phases,
       ...(pgbenchReport ? { pgbench: pgbenchReport } : {}),
@@ -182,13 +186,14 @@ async function main(options: BenchOptions): Promise<void> {
       targets,
       summary: countTargets(targets),
     };
-    writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const name = resultsName(options.replicas);
+    writeFileSync(join(benchDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
     const markdown = formatMarkdown(results);
-    writeFileSync(join(benchDir, 'results.md'), markdown);
+    writeFileSync(join(benchDir, `${name}.md`), markdown);
     console.log(`\n${markdown}`);
     if (profileDir) printProfile(profileDir);
     console.log(results.targets.map(targetLine).join('\n'));
-    console.log(`\n${summaryLine(results)} (bench/results.md, bench/results.json)`);
+    console.log(`\n${summaryLine(results)} (bench/${name}.md, bench/${name}.json)`);
   } finally {
     await stopServices(services);
     await stackDown({ dir }).catch((error: unknown) => log(`stack down failed: ${String(error)}`));

@@ -26,8 +26,11 @@ export type BenchResults = {
   /** Read from the server with SHOW, not assumed. */
   postgres: PostgresSettings & { durable: boolean };
   settings: { phaseDurationS: number; repeat: number; dashboardDurationS: number; phases: string[] };
-  /** How the services ran: compiled or from source, node flags, database pool size. */
-  services: { script: string; nodeFlags: string[]; poolSize: number };
+  /**
+   * How the services ran: compiled or from source, node flags, database pool size (per replica),
+   * and how many processes of each (above 1: behind HAProxy, through PgBouncer).
+   */
+  services: { script: string; nodeFlags: string[]; poolSize: number; replicas: number };
   phases: PhaseReport[];
   pgbench?: PgbenchReport;
   /** Resident memory a moment after start, before any load. */
@@ -78,6 +81,12 @@ export function summaryLine(results: BenchResults): string {
   return `bench ${results.commit.id}: ${PASS} PASS, ${MISS} MISS${skipped ? `, ${skipped} not measured` : ''} of ${results.targets.length} targets`;
 }
 
+function topology(replicas: number): string {
+  return replicas > 1
+    ? `${replicas} replicas of each service behind HAProxy, PgBouncer transaction pooling (idle and peak RSS: the largest replica)`
+    : 'one replica of each service, straight to PostgreSQL';
+}
+
 function header(results: BenchResults): string[] {
   const { machine, commit, postgres, settings, services } = results;
   const changed =
@@ -93,7 +102,7 @@ function header(results: BenchResults): string[] {
     `- Date: ${results.startedAt} to ${results.finishedAt}.`,
     `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; load average (1 min) ${fixed(machine.loadAverage1m.start, 2)} at the start, ${fixed(machine.loadAverage1m.end ?? Number.NaN, 2)} at the end. Load generator, services, PostgreSQL, Kafka and NATS share it.`,
     `- PostgreSQL ${postgres.version}, as the server reports it: fsync ${postgres.fsync}, synchronous_commit ${postgres.synchronousCommit}, full_page_writes ${postgres.fullPageWrites}, wal_sync_method ${postgres.walSyncMethod}, shared_buffers ${postgres.sharedBuffers}, max_connections ${postgres.maxConnections}${postgres.durable ? '' : ' (**not durable**)'}; the services and pgbench use the same server.`,
-    `- Services: ${services.script}, node flags \`${services.nodeFlags.join(' ') || '(none)'}\`, NODE_ENV=production, database pool ${services.poolSize}.`,
+    `- Services: ${topology(services.replicas)}; ${services.script}, node flags \`${services.nodeFlags.join(' ') || '(none)'}\`, NODE_ENV=production, database pool ${services.poolSize}${services.replicas > 1 ? ' per replica' : ''}.`,
     `- Each phase ran ${settings.repeat === 1 ? 'once' : `${settings.repeat} times`} (${settings.phaseDurationS} s each; phases take turns, one round after another); figures are the median of the runs, with the lowest and highest run in brackets. Latency counts every request, failed ones included; errors are counted too.`,
   ];
 }
@@ -178,6 +187,9 @@ export function formatMarkdown(results: BenchResults): string {
     '',
     `${summaryLine(results)}.`,
     '',
+    ...(results.services.replicas > 1
+      ? ['The targets are set for one replica of each service; shown here for comparison.', '']
+      : []),
     ...markdownTable(['target', 'value', 'wanted', 'result'], targetRows, [false, false, false, false]),
   ];
   if (results.phases.length > 0) lines.push('', '## HTTP', '', ...phaseTable(results.phases));

@@ -20,8 +20,17 @@ export type Commit = {
   changedPaths: string[];
 };
 
-/** The bench's own output: writing it must not mark the next run's commit dirty. */
-const BENCH_OUTPUT = ['bench/results.md', 'bench/results.json'];
+/**
+ * The bench's own output: writing it must not mark the next run's commit dirty. A run with
+ * --replicas N writes beside the main results rather than over them, which stay the
+ * one-replica run the targets are about.
+ */
+const BENCH_OUTPUT = /^bench\/results(-replicas-\d+)?\.(md|json)$/;
+
+/** The report's base name, without extension: `results` or `results-replicas-N`. */
+export function resultsName(replicas: number): string {
+  return replicas > 1 ? `results-replicas-${replicas}` : 'results';
+}
 
 function git(args: string[]): string {
   return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -34,7 +43,7 @@ export function readCommit(): Commit {
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => line.slice(3))
-      .filter((path) => !BENCH_OUTPUT.includes(path));
+      .filter((path) => !BENCH_OUTPUT.test(path));
     return { id: changedPaths.length > 0 ? `${head}-dirty` : head, changedPaths };
   } catch {
     return { id: 'unknown (no git)', changedPaths: [] };
