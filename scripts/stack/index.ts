@@ -6,8 +6,10 @@ import { natsLayout, natsPid, stopNats } from './nats.ts';
 import { ensureOperatorToken } from './operator-token.ts';
 import { kafkaUp, natsUp, type PartUpOptions, postgresUp } from './part-up.ts';
 import { defaultStackDir } from './paths.ts';
+import { stopPgbouncer } from './pgbouncer.ts';
 import { isPortOpen, loopbackHost, readRememberedPort } from './ports.ts';
 import { postgresLayout, postgresPid, stopPostgres } from './postgres.ts';
+import { stopServiceBalancer } from './service-balancer.ts';
 import { readStackState, removeStackState, type StackState, writeStackState } from './state.ts';
 import { waitUntil } from './wait.ts';
 
@@ -115,7 +117,9 @@ export async function stackDown(options: StackDownOptions = {}): Promise<void> {
 
 async function downLocked(dir: string, options: StackDownOptions): Promise<void> {
   const ports = managedPorts(dir);
-  // Found by pid files rather than stack.json, so an `up` that died half-way is cleaned up too.
+  // Found by pid files rather than stack.json, so an `up` that died half-way is cleaned up too,
+  // and so is the balancer and pooler of an `npm start -- --replicas N` that was killed.
+  await Promise.all([stopServiceBalancer(dir), stopPgbouncer(dir)]);
   await Promise.all([stopPostgres(dir), stopNats(dir), stopKafka(dir)]);
   await waitUntil(
     async () => {
