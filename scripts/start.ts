@@ -8,7 +8,7 @@ import { hideKnownWarnings } from '../services/shared/src/process/known-warnings
 import { buildCli } from './build-cli.ts';
 import { isRunning, serviceUrl, stopGracefully } from './service-process.ts';
 import { type ExitStatus, ServiceSupervisor } from './service-supervisor.ts';
-import { stackDown, stackStatus, stackUp } from './stack/index.ts';
+import { postgresNodeCount, stackDown, stackStatus, stackUp } from './stack/index.ts';
 import { repoRoot } from './stack/paths.ts';
 import { startPgbouncer, stopPgbouncer } from './stack/pgbouncer.ts';
 import { findFreePort, isPortOpen } from './stack/ports.ts';
@@ -46,13 +46,16 @@ type RunningService = {
 /** Where clients reach each service: the balancer, or the one replica. */
 type Entrypoints = Record<ServiceName, string>;
 
-const usage = `usage: npm start [-- --keep-stack] [--no-dashboard] [--kafka-brokers N] [--replicas N]
+const usage = `usage: npm start [-- --keep-stack] [--no-dashboard] [--kafka-brokers N] [--replicas N] [--ha]
 
   --keep-stack       leave PostgreSQL, NATS and Kafka running on exit
   --no-dashboard     log the services' output even on a terminal
   --kafka-brokers N  1, or 3 for a KRaft cluster (default: what the stack ran last, else 1)
   --replicas N       run each service N times behind HAProxy on the usual ports, with PgBouncer
-                     between them and PostgreSQL (default 1: no balancer, no pooler)`;
+                     between them and PostgreSQL (default 1: no balancer, no pooler)
+  --ha               PostgreSQL highly available: two nodes under Patroni (synchronous replication),
+                     etcd, HAProxy following the leader (--postgres-nodes N for more; default: what
+                     the stack ran last, else one server)`;
 
 async function main(): Promise<number> {
   hideKnownWarnings();
@@ -62,6 +65,8 @@ async function main(): Promise<number> {
       'no-dashboard': { type: 'boolean', default: false },
       'kafka-brokers': { type: 'string' },
       replicas: { type: 'string', default: '1' },
+      ha: { type: 'boolean', default: false },
+      'postgres-nodes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,7 +82,8 @@ async function main(): Promise<number> {
   const before = await stackStatus();
   const stackWasUp = before.postgres.up && before.nats.up && before.kafka.up;
   const kafkaBrokers = values['kafka-brokers'] === undefined ? undefined : Number(values['kafka-brokers']);
-  const stack = await stackUp({ log: (line) => say(`[stack] ${line}`), kafkaBrokers });
+  const postgresNodes = postgresNodeCount(values.ha, values['postgres-nodes']);
+  const stack = await stackUp({ log: (line) => say(`[stack] ${line}`), kafkaBrokers, postgresNodes });
   const services: RunningService[] = [];
   let supervisors: ServiceSupervisor<RunningService>[] = [];
   let stopping: Promise<number> | undefined;

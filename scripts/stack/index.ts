@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { haStatus, stopHaPostgres } from './ha/index.ts';
 import { kafkaLayout, kafkaPid, kafkaPorts, stopKafka } from './kafka.ts';
 import { withLock } from './lock.ts';
 import { natsLayout, natsPid, stopNats } from './nats.ts';
@@ -45,7 +46,22 @@ export type StackUpOptions = {
    * of it; replication and the controller quorum stay direct. Default: each broker's own port.
    */
   kafkaAdvertisedPorts?: readonly number[];
+  /**
+   * PostgreSQL highly available: this many nodes (2 or more) under Patroni with etcd and HAProxy
+   * (scripts/stack/ha/), or 1 for the single server. Default: what ran last in `dir`, else 1.
+   */
+  postgresNodes?: number;
 };
+
+/** --ha alone means two nodes; --postgres-nodes alone says how many (1: the single server). */
+export function postgresNodeCount(ha: boolean, nodes: string | undefined): number | undefined {
+  if (nodes === undefined) return ha ? 2 : undefined;
+  const count = Number(nodes);
+  if (!Number.isInteger(count) || count < 1 || count > 5 || (ha && count < 2)) {
+    throw new Error(`--postgres-nodes must be 1 to 5 (2 or more with --ha), got ${nodes}`);
+  }
+  return count;
+}
 
 const portsClosedTimeoutMs = 15_000;
 const lockName = 'stack.lock';
@@ -71,6 +87,7 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackState>
     log,
     kafkaBrokers: options.kafkaBrokers,
     kafkaAdvertisedPorts: options.kafkaAdvertisedPorts,
+    postgresNodes: options.postgresNodes,
   };
   const [postgres, nats, kafka] = await Promise.allSettled([
     postgresUp(partOptions, previous?.postgres),
@@ -79,7 +96,8 @@ export async function stackUp(options: StackUpOptions = {}): Promise<StackState>
   ]);
   if (postgres.status === 'rejected' || nats.status === 'rejected' || kafka.status === 'rejected') {
     const stops = [];
-    if (postgres.status === 'fulfilled' && postgres.value.startedNow) stops.push(stopPostgres(dir));
+    if (postgres.status === 'fulfilled' && postgres.value.startedNow)
+      stops.push(postgres.value.state.ha ? stopHaPostgres(dir) : stopPostgres(dir));
     if (nats.status === 'fulfilled' && nats.value.startedNow) stops.push(stopNats(dir));
     if (kafka.status === 'fulfilled' && kafka.value.startedNow) stops.push(stopKafka(dir));
     await Promise.allSettled(stops);
@@ -120,7 +138,7 @@ async function downLocked(dir: string, options: StackDownOptions): Promise<void>
   // Found by pid files rather than stack.json, so an `up` that died half-way is cleaned up too,
   // and so is the balancer and pooler of an `npm start -- --replicas N` that was killed.
   await Promise.all([stopServiceBalancer(dir), stopPgbouncer(dir)]);
-  await Promise.all([stopPostgres(dir), stopNats(dir), stopKafka(dir)]);
+  await Promise.all([stopPostgres(dir), stopHaPostgres(dir), stopNats(dir), stopKafka(dir)]);
   await waitUntil(
     async () => {
       for (const port of ports) {
@@ -136,7 +154,17 @@ async function downLocked(dir: string, options: StackDownOptions): Promise<void>
   }
 }
 
-export type PartStatus = { up: boolean; managed: boolean; pid?: number; address?: string };
+export type PartStatus = {
+  up: boolean;
+  managed: boolean;
+  pid?: number;
+  address?: string;
+  /** PostgreSQL under Patroni: which node leads, and each node's role and state. */
+  ha?: {
+    leader: string | undefined;
+    nodes: { name: string; role: string; state: string; lagBytes?: number }[];
+  };
+};
 
 export type StackStatus = {
   dir: string;
@@ -164,7 +192,9 @@ export async function stackStatus(options: { dir?: string } = {}): Promise<Stack
   return {
     dir,
     stateFile: state !== undefined,
-    postgres: await partStatus(state?.postgres.managed ?? true, postgresPid(dir), postgresAddress),
+    postgres: state?.postgres.ha
+      ? await haPartStatus(dir, postgresAddress)
+      : await partStatus(state?.postgres.managed ?? true, postgresPid(dir), postgresAddress),
     nats: await partStatus(state?.nats.managed ?? true, natsPid(dir), natsAddress),
     kafka: await partStatus(state?.kafka.managed ?? true, kafkaPid(dir), kafkaAddress),
   };
@@ -174,6 +204,26 @@ async function partStatus(managed: boolean, pid: number | undefined, address?: s
   const [host, port] = address ? splitAddress(address) : [loopbackHost, 0];
   const open = port > 0 && (await isPortOpen(port, host));
   return { up: open && (!managed || pid !== undefined), managed, pid: managed ? pid : undefined, address };
+}
+
+/** Up when HAProxy's read-write port is open and a node leads; the nodes as Patroni sees them. */
+async function haPartStatus(dir: string, address: string | undefined): Promise<PartStatus> {
+  const cluster = await haStatus(dir).catch(() => undefined);
+  const front = await partStatus(false, undefined, address);
+  return {
+    up: front.up && cluster?.leader !== undefined,
+    managed: true,
+    address,
+    ha: {
+      leader: cluster?.leader,
+      nodes: (cluster?.nodes ?? []).map((node) => ({
+        name: node.name,
+        role: node.role,
+        state: node.state,
+        lagBytes: node.lagBytes,
+      })),
+    },
+  };
 }
 
 /** The ports of the parts that run now, which must be closed once they are stopped. */

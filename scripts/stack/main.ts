@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   ensureKafkaJars,
+  postgresNodeCount,
   type StackState,
   type StackStatus,
   stackDown,
@@ -11,7 +12,7 @@ import { hideKnownWarnings } from './known-warnings.ts';
 import { redactUrl } from './postgres-client.ts';
 
 const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--fast] [--purge] [--quiet]
-                                         [--kafka-brokers N]
+                                         [--kafka-brokers N] [--ha] [--postgres-nodes N]
 
   up       start PostgreSQL, NATS and Kafka (or reuse them if already up) and print their settings
   down     stop them; data stays unless --purge
@@ -23,7 +24,10 @@ const usage = `usage: npm run stack -- <up|down|status> [--dir DIR] [--json] [--
   --fast   durability off (fsync) for a throwaway stack
   --purge  with down: delete the stack's data too
   --kafka-brokers  with up: 1, or 3 for a KRaft cluster (replication factor 3, min ISR 2);
-                   default: what ran last in the dir, else 1`;
+                   default: what ran last in the dir, else 1
+  --ha     with up: PostgreSQL highly available: Patroni nodes with synchronous replication,
+           a three-member etcd, HAProxy's read-write port following the leader (--postgres-nodes N,
+           default 2); \`--postgres-nodes 1\` goes back to the single server. Default: what ran last`;
 
 async function main(): Promise<number> {
   hideKnownWarnings();
@@ -36,6 +40,8 @@ async function main(): Promise<number> {
       purge: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       'kafka-brokers': { type: 'string' },
+      ha: { type: 'boolean', default: false },
+      'postgres-nodes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,7 +49,14 @@ async function main(): Promise<number> {
   if (values.help) return print(usage, 0);
   if (command === 'up') {
     const kafkaBrokers = values['kafka-brokers'] === undefined ? undefined : Number(values['kafka-brokers']);
-    const state = await stackUp({ dir: values.dir, fast: values.fast, quiet: values.quiet, kafkaBrokers });
+    const postgresNodes = postgresNodeCount(values.ha, values['postgres-nodes']);
+    const state = await stackUp({
+      dir: values.dir,
+      fast: values.fast,
+      quiet: values.quiet,
+      kafkaBrokers,
+      postgresNodes,
+    });
     return print(values.json ? JSON.stringify(state, null, 2) : describeState(state), 0);
   }
   if (command === 'down') {
@@ -76,7 +89,7 @@ function describeState(state: StackState): string {
     `NATS_URL=${state.nats.url}`,
     `KAFKA_BROKERS=${state.kafka.brokers.join(',')}`,
     '',
-    `postgres  ${redactUrl(state.postgres.adminUrl)}  ${origin(state.postgres)}`,
+    `postgres  ${redactUrl(state.postgres.adminUrl)}  ${origin(state.postgres)}${state.postgres.ha ? `, ${state.postgres.ha.nodes} nodes under Patroni behind HAProxy` : ''}`,
     `nats      ${state.nats.url}  ${origin(state.nats)}`,
     `kafka     ${state.kafka.brokers.join(',')}  ${origin(state.kafka)}, version ${state.kafka.version}`,
   ].join('\n');
@@ -89,10 +102,22 @@ function origin(part: { managed: boolean; pid?: number }): string {
 function describeStatus(status: StackStatus): string {
   const rows = (['postgres', 'nats', 'kafka'] as const).map((name) => {
     const part = status[name];
-    const pid = part.pid ? `pid ${part.pid}` : part.managed ? 'no process' : 'external';
+    const pid = part.ha
+      ? `leader ${part.ha.leader ?? 'none'}`
+      : part.pid
+        ? `pid ${part.pid}`
+        : part.managed
+          ? 'no process'
+          : 'external';
     return `${name.padEnd(9)} ${part.up ? 'up  ' : 'down'}  ${pid.padEnd(12)} ${part.address ?? '-'}`;
   });
-  return [`stack dir: ${status.dir}${status.stateFile ? '' : ' (no stack.json)'}`, ...rows].join('\n');
+  const nodes = (status.postgres.ha?.nodes ?? []).map(
+    (node) =>
+      `  ${node.name.padEnd(7)} ${node.role.padEnd(12)} ${node.state}${node.lagBytes ? `, ${node.lagBytes} bytes behind` : ''}`,
+  );
+  return [`stack dir: ${status.dir}${status.stateFile ? '' : ' (no stack.json)'}`, ...rows, ...nodes].join(
+    '\n',
+  );
 }
 
 function print(text: string, exitCode: number): number {

@@ -1,4 +1,7 @@
 import { kafkaFromEnv, natsFromEnv, postgresFromEnv } from './external-parts.ts';
+import { startHaPostgres, stopHaPostgres } from './ha/index.ts';
+import { haLayout, haproxyName } from './ha/layout.ts';
+import { haproxyPid } from './haproxy.ts';
 import { kafkaBrokerCount, kafkaPid, startKafka, stopKafka } from './kafka.ts';
 import { probeKafka } from './kafka-probe.ts';
 import { natsPid, probeNats, startNats, stopNats } from './nats.ts';
@@ -18,6 +21,8 @@ export type PartUpOptions = {
   /** Kafka brokers wanted; undefined keeps what runs (or ran last) in the dir. */
   kafkaBrokers?: number;
   kafkaAdvertisedPorts?: readonly number[];
+  /** PostgreSQL nodes under Patroni (2 or more), or 1 for the single server; undefined keeps what ran last. */
+  postgresNodes?: number;
 };
 
 const externalReadyTimeoutMs = 30_000;
@@ -35,6 +40,9 @@ export async function postgresUp(
 ): Promise<PartUp<PostgresState>> {
   const fromEnv = await postgresFromEnv();
   if (fromEnv) return { state: fromEnv, startedNow: false };
+  const nodes = options.postgresNodes ?? previous?.ha?.nodes ?? 1;
+  if (nodes > 1) return haPostgresUp(options, nodes, previous);
+  await stopHaPostgres(options.dir);
   if (
     previous?.managed &&
     postgresPid(options.dir) &&
@@ -45,6 +53,26 @@ export async function postgresUp(
   // A server that runs but does not answer (or has no state) is restarted, not trusted.
   await stopPostgres(options.dir);
   return { state: await startPostgres(options), startedNow: true };
+}
+
+/**
+ * Patroni, etcd and HAProxy (scripts/stack/ha/): startHaPostgres reuses a cluster that runs
+ * healthy in the dir with this many nodes. The single server of an earlier `up` is stopped first.
+ */
+async function haPostgresUp(
+  options: PartUpOptions,
+  nodes: number,
+  previous: PostgresState | undefined,
+): Promise<PartUp<PostgresState>> {
+  await stopPostgres(options.dir);
+  // What this call starts it must undo if another part fails; a cluster that ran already stays.
+  const wasRunning =
+    previous?.ha?.nodes === nodes && haproxyPid(haLayout(options.dir).root, haproxyName) !== undefined;
+  const ha = await startHaPostgres({ dir: options.dir, nodes, log: options.log });
+  return {
+    state: { adminUrl: ha.adminUrl, databases: ha.databases, port: ha.port, managed: true, ha: { nodes } },
+    startedNow: !wasRunning,
+  };
 }
 
 export async function natsUp(options: PartUpOptions, previous?: NatsState): Promise<PartUp<NatsState>> {

@@ -8,6 +8,11 @@ export type PostgresState = {
   pid?: number;
   port: number;
   managed: boolean;
+  /**
+   * Set when PostgreSQL runs highly available (`up --ha`, scripts/stack/ha/): the URLs then lead
+   * through HAProxy's read-write port to whichever Patroni node leads.
+   */
+  ha?: { nodes: number };
 };
 
 export type NatsState = { url: string; pid?: number; managed: boolean };
