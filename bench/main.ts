@@ -2,28 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { stackDown, stackUp } from '../scripts/stack/index.ts';
 import { POOL_SIZE_DEFAULT } from '../services/shared/src/db/pool.ts';
 import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
+import { benchLog as log } from './bench-log.ts';
 import { type BenchOptions, readBenchOptions } from './bench-options.ts';
-import { createBenchClient, type OperationName, operationRequests } from './bench-requests.ts';
-import { type Services, setUpUsers, startServices, stopServices, USERS_FUNDED } from './bench-setup.ts';
 import { ensureCompiledServices } from './compiled-services.ts';
 import { summarizeCpuProfile } from './cpu-profile.ts';
 import { type DashboardReport, runDashboardPhase } from './dashboard-bench.ts';
-import { runPhase } from './load-loop.ts';
-import {
-  createPgbench,
-  PGBENCH_CLIENTS,
-  PGBENCH_SCALE,
-  PGBENCH_THREADS,
-  type PgbenchRun,
-} from './pgbench.ts';
-import { isDurable, readPostgresSettings } from './postgres-settings.ts';
-import { type RunReport, spreadOf, summarizeRuns, toRunReport } from './repetitions.ts';
-import { type BenchResults, formatMarkdown, type PgbenchReport, summaryLine, targetLine } from './report.ts';
+import { runHaBench } from './ha-bench.ts';
+import { type BenchResults, formatMarkdown, summaryLine, targetLine } from './report.ts';
 import { finishMachine, readCommit, readMachine, resultsName } from './run-info.ts';
+import { measureStack, selectHttpPhases } from './stack-measurement.ts';
 import { checkTargets, countTargets } from './targets.ts';
 
 hideKnownWarnings();
@@ -37,29 +27,10 @@ hideKnownWarnings();
  * bench/results.md. The exit status is 0 on MISS too: it is a measurement, not a test.
  * With --replicas N, N processes of each service behind HAProxy and PgBouncer
  * (replicated-setup.ts), reported in bench/results-replicas-N.json and .md instead.
+ * With --ha, the write phases on the single server and then on a Patroni cluster with a
+ * synchronous standby (ha-bench.ts), reported in bench/results-ha.json and .md.
  */
 const benchDir = import.meta.dirname;
-/** The HTTP phases of a round, in order. */
-const HTTP_PHASES: { name: OperationName; clients: number }[] = [
-  { name: 'transferMoney', clients: 1 },
-  { name: 'transferMoney', clients: 16 },
-  { name: 'transferMoney', clients: 64 },
-  { name: 'addMoney', clients: 16 },
-  { name: 'getBalance', clients: 16 },
-  { name: 'createUser', clients: 16 },
-];
-/** How long the services sit after start before their idle memory is read. */
-const IDLE_SETTLE_MS = 2_000;
-
-const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-const rssOf = (services: Services | undefined, pick: 'currentMb' | 'peakMb') =>
-  services
-    ? {
-        'transactions-service': services['transactions-service'].rssMb()?.[pick],
-        'user-service': services['user-service'].rssMb()?.[pick],
-      }
-    : {};
 
 async function main(options: BenchOptions): Promise<void> {
   const startedAt = new Date().toISOString();
@@ -69,74 +40,23 @@ async function main(options: BenchOptions): Promise<void> {
   const profileDir = options.profile ? join(dir, 'profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const runId = `b${randomBytes(3).toString('hex')}`;
-  const httpPhases = HTTP_PHASES.filter((phase) => options.phases.has(phase.name));
-  let services: Services | undefined;
+  const httpPhases = selectHttpPhases(options.phases);
   const replicaNote = options.replicas > 1 ? `, ${options.replicas} replicas of each service` : '';
   log(`bench of ${commit.id}: ${[...options.phases].join(', ')}, ${options.repeat} runs each${replicaNote}`);
   try {
     if (httpPhases.length > 0 && !options.fromSource) ensureCompiledServices(log);
     const stack = await stackUp({ dir, fast: false, log });
-    const operatorToken = stack.operatorToken ?? randomBytes(32).toString('hex');
-    const postgresSettings = await readPostgresSettings(stack.postgres.adminUrl);
-    const postgres = { ...postgresSettings, durable: isDurable(postgresSettings) };
-    log(
-      `PostgreSQL ${postgres.version}: fsync ${postgres.fsync}, synchronous_commit ${postgres.synchronousCommit}, full_page_writes ${postgres.fullPageWrites}`,
-    );
-    const pgbench = options.phases.has('pgbench') ? createPgbench(stack.postgres.adminUrl, log) : undefined;
-    await pgbench?.init();
-    const client = createBenchClient(operatorToken);
-    let requests: ReturnType<typeof operationRequests> | undefined;
-    let idleRssMb: Record<string, number | undefined> = {};
-    if (httpPhases.length > 0) {
-      services = await startServices({ stack, operatorToken, bench: options, logDir: dir, profileDir, log });
-      await sleep(IDLE_SETTLE_MS);
-      idleRssMb = rssOf(services, 'currentMb');
-      log(
-        `services up (${options.fromSource ? 'from source' : 'from dist'}, flags "${options.serviceNodeFlags.join(' ')}"); funding ${USERS_FUNDED} users`,
-      );
-      const users = await setUpUsers({
-        client,
-        services,
-        transactionsDbUrl: stack.postgres.databases.transactions,
-        runId,
-      });
-      const urls = {
-        users: services['user-service'].url,
-        transactions: services['transactions-service'].url,
-      };
-      requests = operationRequests(client, urls, users, runId);
-    }
-    const runs = new Map<string, RunReport[]>();
-    const pgbenchRuns: PgbenchRun[] = [];
-    // Rounds rather than one phase's runs back to back: a burst of other work on the shared
-    // machine then lands in one run of several phases, which the medians absorb.
-    for (let round = 1; round <= options.repeat; round++) {
-      for (const { name, clients } of httpPhases) {
-        log(
-          `${name} with ${clients} clients for ${options.phaseDurationMs / 1000} s (${round}/${options.repeat})`,
-        );
-        const result = await runPhase({
-          name,
-          clients,
-          durationMs: options.phaseDurationMs,
-          request: requests![name],
-          progress: log,
-        });
-        const run = toRunReport(result, client.takeUnexpected());
-        runs.set(`${name}@${clients}`, [...(runs.get(`${name}@${clients}`) ?? []), run]);
-        if (run.errorCount > 0) log(`  errors: ${JSON.stringify(run.errors)}`);
-        log(
-          `  → ${run.throughputPerS.toFixed(0)}/s, p50 ${run.latency.p50Ms.toFixed(1)} ms, p99 ${run.latency.p99Ms.toFixed(1)} ms, ${run.errorCount} errors`,
-        );
-      }
-      if (pgbench) {
-        const run = await pgbench.run(options.phaseDurationMs / 1000);
-        pgbenchRuns.push(run);
-        log(`  → pgbench ${run.tps.toFixed(0)} tps (${round}/${options.repeat})`);
-      }
-    }
-    const peakRssMb = rssOf(services, 'peakMb');
-    await stopServices(services);
+    const measured = await measureStack({
+      stack,
+      bench: options,
+      httpPhases,
+      logDir: dir,
+      profileDir,
+      runId,
+      log,
+    });
+    const { postgres, phases, idleRssMb, peakRssMb } = measured;
+    const pgbenchReport = measured.pgbench;
     const dashboard: DashboardReport | undefined = options.phases.has('dashboard')
       ? await runDashboardPhase({
           brokers: stack.kafka.brokers,
@@ -146,19 +66,6 @@ async function main(options: BenchOptions): Promise<void> {
           log,
         })
       : undefined;
-    const phases = httpPhases.map(({ name, clients }) =>
-      summarizeRuns(name, clients, runs.get(`${name}@${clients}`) ?? []),
-    );
-    const pgbenchReport: PgbenchReport | undefined = pgbench && {
-      scale: PGBENCH_SCALE,
-      clients: PGBENCH_CLIENTS,
-      threads: PGBENCH_THREADS,
-      durationS: options.phaseDurationMs / 1000,
-      runs: pgbenchRuns,
-      tps: spreadOf(pgbenchRuns.map((run) => run.tps)),
-      latencyAverageMs: spreadOf(pgbenchRuns.map((run) => run.latencyAverageMs)),
-      failedCount: pgbenchRuns.reduce((sum, run) => sum + run.failedCount, 0),
-    };
     const targets = checkTargets({ phases, pgbenchTps: pgbenchReport?.tps, peakRssMb, dashboard });
     const results: BenchResults = {
       startedAt,
@@ -195,7 +102,6 @@ async function main(options: BenchOptions): Promise<void> {
     console.log(results.targets.map(targetLine).join('\n'));
     console.log(`\n${summaryLine(results)} (bench/${name}.md, bench/${name}.json)`);
   } finally {
-    await stopServices(services);
     await stackDown({ dir }).catch((error: unknown) => log(`stack down failed: ${String(error)}`));
     if (options.keep) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -219,4 +125,5 @@ function printProfile(profileDir: string): void {
   }
 }
 
-await main(readBenchOptions());
+const options = readBenchOptions();
+await (options.ha ? runHaBench(options) : main(options));

@@ -62,7 +62,7 @@ export function markdownTable(header: string[], rows: string[][], rightAligned: 
   return [line(header), `| ${separator.join(' | ')} |`, ...rows.map(line)];
 }
 
-const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+export const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 /** "1234 (1180–1290)": the median, then the lowest and highest run. */
 const spreadText = (spread: Spread, digits = 1) =>
   spread.runs.length > 1
@@ -87,6 +87,10 @@ function topology(replicas: number): string {
     : 'one replica of each service, straight to PostgreSQL';
 }
 
+export function machineText(machine: Machine): string {
+  return `${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; load average (1 min) ${fixed(machine.loadAverage1m.start, 2)} at the start, ${fixed(machine.loadAverage1m.end ?? Number.NaN, 2)} at the end`;
+}
+
 function header(results: BenchResults): string[] {
   const { machine, commit, postgres, settings, services } = results;
   const changed =
@@ -100,14 +104,14 @@ function header(results: BenchResults): string[] {
     '',
     `- Commit: \`${commit.id}\`${changed}.`,
     `- Date: ${results.startedAt} to ${results.finishedAt}.`,
-    `- Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; load average (1 min) ${fixed(machine.loadAverage1m.start, 2)} at the start, ${fixed(machine.loadAverage1m.end ?? Number.NaN, 2)} at the end. Load generator, services, PostgreSQL, Kafka and NATS share it.`,
+    `- Machine: ${machineText(machine)}. Load generator, services, PostgreSQL, Kafka and NATS share it.`,
     `- PostgreSQL ${postgres.version}, as the server reports it: fsync ${postgres.fsync}, synchronous_commit ${postgres.synchronousCommit}, full_page_writes ${postgres.fullPageWrites}, wal_sync_method ${postgres.walSyncMethod}, shared_buffers ${postgres.sharedBuffers}, max_connections ${postgres.maxConnections}${postgres.durable ? '' : ' (**not durable**)'}; the services and pgbench use the same server.`,
     `- Services: ${topology(services.replicas)}; ${services.script}, node flags \`${services.nodeFlags.join(' ') || '(none)'}\`, NODE_ENV=production, database pool ${services.poolSize}${services.replicas > 1 ? ' per replica' : ''}.`,
     `- Each phase ran ${settings.repeat === 1 ? 'once' : `${settings.repeat} times`} (${settings.phaseDurationS} s each; phases take turns, one round after another); figures are the median of the runs, with the lowest and highest run in brackets. Latency counts every request, failed ones included; errors are counted too.`,
   ];
 }
 
-function phaseTable(phases: PhaseReport[]): string[] {
+export function phaseTable(phases: PhaseReport[]): string[] {
   const rows = phases.map((phase) => [
     phase.name,
     String(phase.clients),

@@ -22,10 +22,13 @@ export type Commit = {
 
 /**
  * The bench's own output: writing it must not mark the next run's commit dirty. A run with
- * --replicas N writes beside the main results rather than over them, which stay the
- * one-replica run the targets are about.
+ * --replicas N or --ha writes beside the main results rather than over them, which stay the
+ * one-replica, single-server run the targets are about.
  */
-const BENCH_OUTPUT = /^bench\/results(-replicas-\d+)?\.(md|json)$/;
+const BENCH_OUTPUT = /^bench\/results(-replicas-\d+|-ha)?\.(md|json)$/;
+
+/** The base name of `--ha`'s report, without extension. */
+export const HA_RESULTS_NAME = 'results-ha';
 
 /** The report's base name, without extension: `results` or `results-replicas-N`. */
 export function resultsName(replicas: number): string {
