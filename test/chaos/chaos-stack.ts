@@ -7,12 +7,17 @@ import { startFaultProxy } from './fault-proxy.ts';
  * writes on, so a SIGKILL must lose nothing acknowledged), NATS, and `kafkaBrokers` Kafka brokers
  * that each advertise a fault proxy's port, so every Kafka client (the replicas, the chaos reader)
  * goes through a proxy the nemesis controls. Never a shared stack.
+ * With `postgresNodes` of 2 or more, PostgreSQL runs highly available (Patroni, etcd, HAProxy;
+ * durable and synchronously replicated as it always is) and the stack's PostgreSQL URLs lead
+ * through HAProxy to whichever node leads.
  */
 export type ChaosStack = { stack: StackState; kafkaRoutes: ProxyRoute[] };
 
 export async function chaosStackUp(options: {
   dir: string;
   kafkaBrokers: number;
+  /** 1 (the default): one durable server; 2 or more: that many nodes under Patroni. */
+  postgresNodes?: number;
   log?: (line: string) => void;
 }): Promise<ChaosStack> {
   let stack: StackState | undefined;
@@ -32,6 +37,8 @@ export async function chaosStackUp(options: {
       dir: options.dir,
       kafkaBrokers: options.kafkaBrokers,
       kafkaAdvertisedPorts: kafkaRoutes.map((route) => route.proxy.port),
+      // Said even when 1: the default would be whatever ran last in the dir.
+      postgresNodes: options.postgresNodes ?? 1,
       quiet: options.log === undefined,
       log: options.log,
     });

@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { postgresNodeCount } from '../../scripts/stack/index.ts';
 import { hideKnownWarnings } from '../../services/shared/src/process/known-warnings.ts';
 import { type BankWorkloadOptions, runBankWorkload } from './bank-workload.ts';
 import { type ChaosStack, chaosStackDown, chaosStackUp } from './chaos-stack.ts';
 import { parseDurationMs } from './duration.ts';
-import { FAULT_KINDS, type FaultKind } from './nemesis.ts';
+import { FAULT_KINDS, type FaultKind, faultKindsRefused, HA_FAULT_KINDS } from './nemesis.ts';
 
 hideKnownWarnings();
 
@@ -17,6 +18,8 @@ hideKnownWarnings();
  * 1 when the checker found a violation.
  * The summary also goes to `--out` (default .wallet/chaos/last-run.txt), headed by the commit,
  * machine and date it came from, so a figure quoted from it says where it came from.
+ * `--ha`: PostgreSQL as a Patroni cluster (2 nodes, or `--postgres-nodes N`) behind HAProxy, hurt
+ * by leader kills, freezes and switchovers; the summary then also says how long writes were down.
  */
 const DURATION_MAX_MS = 60 * 60_000;
 const CLIENTS_MAX = 64;
@@ -26,13 +29,19 @@ const OPERATIONS_PER_SECOND_CAP = 2_000;
 const KAFKA_BROKER_COUNTS = [1, 3];
 
 const OUT_DEFAULT = '.wallet/chaos/last-run.txt';
+/** With --ha: every PostgreSQL fault is an HA one, plus replica kills to keep the services' part in it. */
+const HA_FAULTS_DEFAULT: readonly FaultKind[] = [...HA_FAULT_KINDS, 'kill-transactions', 'kill-users'];
+const KNOWN_FAULT_KINDS: readonly string[] = [...FAULT_KINDS, ...HA_FAULT_KINDS];
 
-const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--via-balancer] [--keep] [--out ${OUT_DEFAULT}]
+const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 16] [--users 20] [--fault-gap 15s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--via-balancer] [--ha] [--postgres-nodes 2] [--keep] [--out ${OUT_DEFAULT}]
   --via-balancer  clients reach the replicas through HAProxy, the replicas PostgreSQL through PgBouncer (as npm start -- --replicas 2)
-fault kinds (default all, in turn): ${FAULT_KINDS.join(', ')}`;
+  --ha            PostgreSQL under Patroni (--postgres-nodes, default 2) behind HAProxy
+fault kinds (default all, in turn): ${FAULT_KINDS.join(', ')}
+with --ha instead of kill-postgres and pause-postgres: ${HA_FAULT_KINDS.join(', ')} (default: those, kill-transactions, kill-users)`;
 
 function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'workDir' | 'log'> & {
   kafkaBrokers: number;
+  postgresNodes: number;
   keep: boolean;
   out: string;
 } {
@@ -43,9 +52,11 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
       users: { type: 'string', default: '20' },
       'fault-gap': { type: 'string', default: '15s' },
       'kafka-brokers': { type: 'string', default: '3' },
-      faults: { type: 'string', default: FAULT_KINDS.join(',') },
+      faults: { type: 'string' },
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       'via-balancer': { type: 'boolean', default: false },
+      ha: { type: 'boolean', default: false },
+      'postgres-nodes': { type: 'string' },
       keep: { type: 'boolean', default: false },
       out: { type: 'string', default: OUT_DEFAULT },
       help: { type: 'boolean', default: false },
@@ -61,7 +72,15 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
   const users = Number(values.users);
   const seed = Number(values.seed);
   const kafkaBrokers = Number(values['kafka-brokers']);
-  const faultKinds = values.faults.split(',').map((kind) => kind.trim());
+  let postgresNodes = 1;
+  try {
+    postgresNodes = postgresNodeCount(values.ha, values['postgres-nodes']) ?? 1;
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  const ha = postgresNodes > 1;
+  const faultKinds =
+    values.faults?.split(',').map((kind) => kind.trim()) ?? (ha ? [...HA_FAULTS_DEFAULT] : [...FAULT_KINDS]);
   if (!durationMs || durationMs > DURATION_MAX_MS)
     fail(`--duration must be a duration up to 60m, got ${values.duration}`);
   if (!faultGapMs) fail(`--fault-gap must be a duration, got ${values['fault-gap']}`);
@@ -71,8 +90,10 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
   if (!Number.isInteger(seed)) fail('--seed must be an integer');
   if (!KAFKA_BROKER_COUNTS.includes(kafkaBrokers))
     fail(`--kafka-brokers must be ${KAFKA_BROKER_COUNTS.join(' or ')}`);
-  const unknown = faultKinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
+  const unknown = faultKinds.filter((kind) => !KNOWN_FAULT_KINDS.includes(kind));
   if (unknown.length > 0 || faultKinds.length === 0) fail(`--faults: unknown kind ${unknown.join(', ')}`);
+  const refused = faultKindsRefused(faultKinds as FaultKind[], ha);
+  if (refused) fail(`--faults: ${refused}`);
   return {
     chaosDurationMs: durationMs,
     clients,
@@ -80,6 +101,7 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
     startingBalanceMinor: 10_000n,
     faultKinds: faultKinds as FaultKind[],
     kafkaBrokers,
+    postgresNodes,
     faultGapMs,
     seed,
     operationsMax: Math.ceil((durationMs / 1000) * OPERATIONS_PER_SECOND_CAP),
@@ -107,20 +129,24 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const { keep, out, kafkaBrokers, ...options } = readOptions();
+const { keep, out, kafkaBrokers, postgresNodes, ...options } = readOptions();
+const postgresLabel =
+  postgresNodes > 1
+    ? `HA PostgreSQL (${postgresNodes} nodes under Patroni, synchronous replication, HAProxy)`
+    : 'durable PostgreSQL';
 const dir = mkdtempSync(join(tmpdir(), 'wallet-chaos-'));
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 log(
-  `chaos run: ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), seed ${options.seed}, dir ${dir}`,
+  `chaos run: ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), ${postgresLabel}, faults ${options.faultKinds.join(',')}, seed ${options.seed}, dir ${dir}`,
 );
 let exitCode = 1;
 let chaos: ChaosStack | undefined;
 try {
-  chaos = await chaosStackUp({ dir, kafkaBrokers, log });
+  chaos = await chaosStackUp({ dir, kafkaBrokers, postgresNodes, log });
   const { stack, kafkaRoutes } = chaos;
   const report = await runBankWorkload({ ...options, stack, kafkaRoutes, workDir: join(dir, 'logs'), log });
   console.log(`\n${report.summary}\n`);
-  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), durable PostgreSQL, ${options.viaBalancer ? 'clients through HAProxy, replicas through PgBouncer' : 'clients spread over the replicas'}, seed ${options.seed}; ${provenance()}`;
+  const header = `chaos run of ${options.chaosDurationMs / 1000} s, ${options.clients} clients, ${options.users} users, ${kafkaBrokers} Kafka broker(s), ${postgresLabel}, ${options.viaBalancer ? 'clients through HAProxy, replicas through PgBouncer' : 'clients spread over the replicas'}, seed ${options.seed}; ${provenance()}`;
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${header}\n\n${report.summary}\n`);
   log(`summary written to ${out}`);

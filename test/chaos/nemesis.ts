@@ -9,15 +9,20 @@ import {
   resetConnections,
   slowNetwork,
 } from './chaos-network.ts';
-import type { FaultWindow } from './history.ts';
+import type { FailoverWindow } from './failover-figures.ts';
 import {
+  crashEtcdMember,
   crashKafkaBroker,
   crashNats,
   crashPostgres,
+  crashPrimary,
   crashReplica,
+  type HaBlow,
   kafkaBrokerCountOf,
+  pausePrimaryPastTtl,
   pauseReplica,
   pauseWholePostgres,
+  switchPrimary,
 } from './process-faults.ts';
 import type { Replica } from './service-replicas.ts';
 
@@ -30,6 +35,8 @@ import type { Replica } from './service-replicas.ts';
  * one replica cut off from PostgreSQL and NATS while the other goes on. A fault's window runs from
  * the first blow until it has healed (the part answers again); the checker excuses 503s inside it
  * (plus a grace).
+ * On an HA stack (PostgreSQL under Patroni) PostgreSQL is hurt node by node instead: the leader
+ * SIGKILLed, frozen past its ttl or switched over, or an etcd member killed (HA_FAULT_KINDS).
  */
 export const FAULT_KINDS = [
   'kill-transactions',
@@ -44,7 +51,22 @@ export const FAULT_KINDS = [
   'partition-replica',
   'kill-kafka',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+/** Faults of PostgreSQL under Patroni; each heals once every node is back in its place. */
+export const HA_FAULT_KINDS = ['kill-primary', 'switchover', 'pause-primary', 'kill-etcd'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number] | (typeof HA_FAULT_KINDS)[number];
+/** These act on the one PostgreSQL server; with Patroni they would fight it (it restarts its own). */
+const SINGLE_NODE_FAULT_KINDS: readonly FaultKind[] = ['kill-postgres', 'pause-postgres'];
+
+/** Why `kinds` cannot run on a stack with (`ha`) or without PostgreSQL under Patroni; undefined if they can. */
+export function faultKindsRefused(kinds: readonly FaultKind[], ha: boolean): string | undefined {
+  const refused = ha
+    ? kinds.filter((kind) => SINGLE_NODE_FAULT_KINDS.includes(kind))
+    : kinds.filter((kind) => (HA_FAULT_KINDS as readonly FaultKind[]).includes(kind));
+  if (refused.length === 0) return undefined;
+  return ha
+    ? `${refused.join(', ')}: PostgreSQL runs highly available here; use ${HA_FAULT_KINDS.join(', ')}`
+    : `${refused.join(', ')}: needs PostgreSQL highly available (--ha)`;
+}
 
 /** Quiet between one fault's healing and the next fault, so each is seen on its own. */
 const QUIET_BETWEEN_FAULTS_MS = 1_000;
@@ -77,7 +99,10 @@ export type NemesisTargets = {
 };
 
 /** Round-robin counters, so repeated faults of a kind hit each replica, broker and route in turn. */
-type Turns = Record<'users' | 'transactions' | 'paused' | 'broker' | 'blackhole' | 'partition', number>;
+type Turns = Record<
+  'users' | 'transactions' | 'paused' | 'broker' | 'blackhole' | 'partition' | 'etcd',
+  number
+>;
 
 /**
  * Runs the plan from `startMs`, one fault at a time, each to its end, so windows never overlap;
@@ -89,9 +114,22 @@ export async function runNemesis(
   plan: readonly PlannedFault[],
   startMs: number,
   lastStartMs: number,
-): Promise<FaultWindow[]> {
-  const windows: FaultWindow[] = [];
-  const turns: Turns = { users: 0, transactions: 0, paused: 0, broker: 0, blackhole: 0, partition: 0 };
+): Promise<FailoverWindow[]> {
+  const refused = faultKindsRefused(
+    plan.map((fault) => fault.kind),
+    targets.stack.postgres.ha !== undefined,
+  );
+  if (refused) throw new Error(`nemesis: ${refused}`);
+  const windows: FailoverWindow[] = [];
+  const turns: Turns = {
+    users: 0,
+    transactions: 0,
+    paused: 0,
+    broker: 0,
+    blackhole: 0,
+    partition: 0,
+    etcd: 0,
+  };
   let healedAtMs = 0;
   for (const fault of plan) {
     const waitMs = Math.max(startMs + fault.atMs, healedAtMs + QUIET_BETWEEN_FAULTS_MS) - Date.now();
@@ -101,9 +139,16 @@ export async function runNemesis(
       continue;
     }
     const startedAtMs = Date.now();
-    const target = await inject(fault.kind, targets, turns);
+    const hit = await inject(fault.kind, targets, turns);
+    const { target, struckAtMs } = typeof hit === 'string' ? { target: hit, struckAtMs: undefined } : hit;
     healedAtMs = Date.now();
-    windows.push({ kind: fault.kind, target, startedAtMs, endedAtMs: healedAtMs });
+    windows.push({
+      kind: fault.kind,
+      target,
+      startedAtMs,
+      endedAtMs: healedAtMs,
+      ...(struckAtMs === undefined ? {} : { struckAtMs }),
+    });
     targets.log(`fault ${fault.kind} on ${target}: healed after ${healedAtMs - startedAtMs} ms`);
   }
   return windows;
@@ -111,8 +156,8 @@ export async function runNemesis(
 
 const next = <T>(list: readonly T[], turns: Turns, key: keyof Turns): T => list[turns[key]++ % list.length]!;
 
-/** Injects one fault, waits until it has healed, and says what it hit. */
-async function inject(kind: FaultKind, targets: NemesisTargets, turns: Turns): Promise<string> {
+/** Injects one fault, waits until it has healed, and says what it hit (an HA fault also when). */
+async function inject(kind: FaultKind, targets: NemesisTargets, turns: Turns): Promise<string | HaBlow> {
   const { stack, network, log } = targets;
   const replicas = [...targets.transactions, ...targets.users];
   switch (kind) {
@@ -158,5 +203,13 @@ async function inject(kind: FaultKind, targets: NemesisTargets, turns: Turns): P
       await partitionReplica(network, replica.spec.name);
       return replica.spec.name;
     }
+    case 'kill-primary':
+      return await crashPrimary(stack, log);
+    case 'pause-primary':
+      return await pausePrimaryPastTtl(stack);
+    case 'switchover':
+      return await switchPrimary(stack);
+    case 'kill-etcd':
+      return await crashEtcdMember(stack, turns.etcd++, log);
   }
 }

@@ -1,4 +1,5 @@
 import { countViolations } from './checker.ts';
+import { type FailoverWindow, failoverFigures, failoverSection, hasHaFaults } from './failover-figures.ts';
 import type {
   FaultWindow,
   Operation,
@@ -127,7 +128,7 @@ export function violationTable(violations: readonly Violation[]): string {
 
 export function formatSummary(report: {
   operations: readonly Operation[];
-  faults: readonly FaultWindow[];
+  faults: readonly FailoverWindow[];
   violations: readonly Violation[];
   chaosStartedAtMs: number;
   chaosDurationMs: number;
@@ -153,6 +154,15 @@ export function formatSummary(report: {
     'faults in order',
     faultTable(report.faults, report.chaosStartedAtMs),
     '',
+    ...(hasHaFaults(report.faults)
+      ? [
+          failoverSection(
+            failoverFigures(report.operations, report.faults, report.violations),
+            report.chaosStartedAtMs,
+          ),
+          '',
+        ]
+      : []),
     `replicas that crashed by themselves (${crashes.length})`,
     ...crashes.map(
       (crash) =>
