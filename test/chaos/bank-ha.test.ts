@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBankWorkload } from './bank-workload.ts';
 import { type ChaosStack, chaosStackDown, chaosStackUp } from './chaos-stack.ts';
-import { failoverFigures } from './failover-figures.ts';
+import { type FailoverWindow, failoverFigures } from './failover-figures.ts';
 import { type FaultKind, HA_FAULT_KINDS } from './nemesis.ts';
 
 // A short bank run inside `npm test` on PostgreSQL under Patroni (two nodes, etcd, HAProxy), each
@@ -62,6 +62,7 @@ describe('bank workload on highly available PostgreSQL', () => {
       // Then the checker finds nothing: no acknowledged write lost in a failover, none applied
       // by the woken old primary, no 5xx but the 503s of the outages
       expect(report.violations).toEqual([]);
+      expect(report.history.faults.filter((fault: FailoverWindow) => fault.notHealed)).toEqual([]);
       expect(new Set(report.history.faults.map((fault) => fault.kind))).toEqual(new Set(HA_FAULT_KINDS));
       expect(
         report.history.operations.filter((operation) => operation.outcome === 'ok').length,

@@ -14,7 +14,11 @@ import type { FaultKind } from './nemesis.ts';
  * window's `struckAtMs` (the nemesis's word), or after the first write the fault made fail,
  * whichever came first.
  */
-export type FailoverWindow = FaultWindow & { struckAtMs?: number };
+export type FailoverWindow = FaultWindow & {
+  struckAtMs?: number;
+  /** Why the fault did not heal (the nemesis stopped there): the run's stack was left broken. */
+  notHealed?: string;
+};
 
 /** The operations that write to the primary (money moved or reserved); reads and sign-ups do not count. */
 const WRITE_KINDS: ReadonlySet<OperationKind> = new Set<OperationKind>([

@@ -8,6 +8,7 @@ import { hideKnownWarnings } from '../../services/shared/src/process/known-warni
 import { type BankWorkloadOptions, runBankWorkload } from './bank-workload.ts';
 import { type ChaosStack, chaosStackDown, chaosStackUp } from './chaos-stack.ts';
 import { parseDurationMs } from './duration.ts';
+import type { FailoverWindow } from './failover-figures.ts';
 import { FAULT_KINDS, type FaultKind, faultKindsRefused, HA_FAULT_KINDS } from './nemesis.ts';
 
 hideKnownWarnings();
@@ -15,7 +16,7 @@ hideKnownWarnings();
 /**
  * `npm run test:chaos -- --duration 10m`: the long bank workload on a stack of its own (in a temp
  * dir, durable PostgreSQL, a Kafka cluster behind fault proxies, taken down afterwards). Exit code
- * 1 when the checker found a violation.
+ * 1 when the checker found a violation or a fault did not heal.
  * The summary also goes to `--out` (default .wallet/chaos/last-run.txt), headed by the commit,
  * machine and date it came from, so a figure quoted from it says where it came from.
  * `--ha`: PostgreSQL as a Patroni cluster (2 nodes, or `--postgres-nodes N`) behind HAProxy, hurt
@@ -150,7 +151,8 @@ try {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${header}\n\n${report.summary}\n`);
   log(`summary written to ${out}`);
-  exitCode = report.violations.length === 0 ? 0 : 1;
+  const unhealed = report.history.faults.some((fault: FailoverWindow) => fault.notHealed !== undefined);
+  exitCode = report.violations.length === 0 && !unhealed ? 0 : 1;
 } finally {
   await chaosStackDown(dir, chaos).catch((error: unknown) => log(`stack down failed: ${String(error)}`));
   if (keep) log(`kept ${dir} (replica logs in ${join(dir, 'logs')})`);

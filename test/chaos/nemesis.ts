@@ -139,9 +139,22 @@ export async function runNemesis(
       continue;
     }
     const startedAtMs = Date.now();
-    const hit = await inject(fault.kind, targets, turns);
-    const { target, struckAtMs } = typeof hit === 'string' ? { target: hit, struckAtMs: undefined } : hit;
+    const hit = await inject(fault.kind, targets, turns).catch((error: unknown) => error as Error);
     healedAtMs = Date.now();
+    if (hit instanceof Error) {
+      // The history up to here is still worth judging (a failover that went wrong is exactly
+      // what the checker is for), but later faults would hit a stack of unknown shape.
+      windows.push({
+        kind: fault.kind,
+        target: '?',
+        startedAtMs,
+        endedAtMs: healedAtMs,
+        notHealed: hit.message,
+      });
+      targets.log(`fault ${fault.kind} did NOT heal: ${hit.message}; no further faults`);
+      break;
+    }
+    const { target, struckAtMs } = typeof hit === 'string' ? { target: hit, struckAtMs: undefined } : hit;
     windows.push({
       kind: fault.kind,
       target,

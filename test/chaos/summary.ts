@@ -154,6 +154,9 @@ export function formatSummary(report: {
     'faults in order',
     faultTable(report.faults, report.chaosStartedAtMs),
     '',
+    ...report.faults
+      .filter((fault) => fault.notHealed !== undefined)
+      .flatMap((fault) => [`fault ${fault.kind} did NOT heal, no further faults: ${fault.notHealed}`, '']),
     ...(hasHaFaults(report.faults)
       ? [
           failoverSection(
