@@ -155,7 +155,8 @@ describe('HA PostgreSQL: Patroni, etcd and HAProxy', () => {
 
   afterAll(async () => {
     await stopHaPostgres(dir).catch((error: unknown) => console.error(error));
-    rmSync(dir, { recursive: true, force: true });
+    // KEEP_HA_DIR=1 keeps the logs of every etcd, Patroni and PostgreSQL for a post-mortem.
+    if (!process.env.KEEP_HA_DIR) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('given the cluster, then its URLs go through HAProxy to the leader as user wallet, with a synchronous standby', async () => {
@@ -263,6 +264,7 @@ describe('HA PostgreSQL: Patroni, etcd and HAProxy', () => {
       ),
       sleep(15_000).then(() => 'not acknowledged within 15 s'),
     ]);
+    console.log(`[ha] a write sent straight to the woken ${frozen}: ${outcome}`);
     expect(outcome).not.toBe('acknowledged');
 
     // Then: it comes back as a standby (pg_rewind onto the new timeline) and refuses writes

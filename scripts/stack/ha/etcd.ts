@@ -98,6 +98,8 @@ export function startEtcdMember(
     'periodic',
     '--auto-compaction-retention',
     '1h',
+    // Patroni speaks etcd's v2 API (why: patroni-config.ts), off by default in etcd 3.4.
+    '--enable-v2=true',
     '--logger',
     'zap',
     '--log-level',

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { haproxyPid, startHaproxy, stopHaproxy } from '../haproxy.ts';
+import { haproxyLayout, haproxyPid, startHaproxy, stopHaproxy } from '../haproxy.ts';
 import { withLock } from '../lock.ts';
 import { loopbackHost } from '../ports.ts';
 import { databaseNames, postgresUser } from '../postgres.ts';
@@ -63,10 +63,13 @@ export async function startHaPostgres(options: StartHaPostgresOptions): Promise<
   return withLock(join(haLayout(dir).root, 'start.lock'), lockTimeoutMs, async () => {
     const running = await runningState(dir, nodeCount);
     if (running) return running;
+    // A cluster that half runs (a node killed by a chaos run, say) is completed, not torn down
+    // when completing it fails: what still serves keeps serving.
+    const partlyRunning = anyPartRunning(dir);
     try {
       return await start(dir, nodeCount, options.log);
     } catch (error) {
-      await stopHaPostgres(dir).catch(() => {});
+      if (!partlyRunning) await stopHaPostgres(dir).catch(() => {});
       throw error;
     }
   });
@@ -111,12 +114,7 @@ async function start(dir: string, nodeCount: number, log: (line: string) => void
     watched: ports.nodes.map((node) => node.name),
   });
 
-  const haproxy = await startHaproxy({
-    dir: root,
-    name: haproxyName,
-    config: haproxyConfig(ports.haproxy, ports.nodes),
-    log,
-  });
+  const haproxy = await ensureHaproxy(root, haproxyConfig(ports.haproxy, ports.nodes), log);
   const adminUrl = `postgres://${postgresUser}:${context.secrets.superuser}@${loopbackHost}:${ports.haproxy}/postgres`;
   // HAProxy counts a server as up until its checks say otherwise (two failed checks, ~2 s), and
   // round-robins new connections over the servers it counts up: ready once two connections per
@@ -140,7 +138,7 @@ async function start(dir: string, nodeCount: number, log: (line: string) => void
     managed: true,
     nodes: ports.nodes.map((node) => ({ ...node, pid: patroniPid(dir, node.name) ?? 0 })),
     etcd: { members: etcdMembers },
-    haproxyPid: haproxy.pid,
+    haproxyPid: haproxy,
   };
   writeHaState(dir, state);
   log(`ha postgres: ready on ${loopbackHost}:${ports.haproxy} (${ports.nodes.length} nodes)`);
@@ -169,20 +167,48 @@ export async function probeWritable(url: string): Promise<void> {
   });
 }
 
-/** The state of a cluster that runs whole and takes writes in `dir`, else undefined. */
+/**
+ * HAProxy restarted only when it does not run or its config changed: a restart drops every
+ * client connection, which a call that finds the cluster running must not do.
+ */
+async function ensureHaproxy(root: string, config: string, log: (line: string) => void): Promise<number> {
+  const running = haproxyPid(root, haproxyName);
+  const { configFile } = haproxyLayout(root, haproxyName);
+  if (running && existsSync(configFile) && readFileSync(configFile, 'utf8') === config) return running;
+  return (await startHaproxy({ dir: root, name: haproxyName, config, log })).pid;
+}
+
+function anyPartRunning(dir: string): boolean {
+  const ports = readPorts(dir);
+  return (
+    haproxyPid(haLayout(dir).root, haproxyName) !== undefined ||
+    (ports?.nodes.some((node) => patroniPid(dir, node.name) !== undefined) ?? false) ||
+    (ports?.etcd.some((_, index) => etcdMemberPid(dir, index) !== undefined) ?? false)
+  );
+}
+
+/**
+ * The state of a cluster that runs whole and takes writes in `dir`, else undefined; with the
+ * pids of now (a node restarted by `restartNode` has a new one).
+ */
 async function runningState(dir: string, nodeCount: number): Promise<HaPostgresState | undefined> {
   const previous = readHaState(dir);
   if (!previous || previous.nodes.length !== nodeCount) return undefined;
-  const allRunning =
-    haproxyPid(haLayout(dir).root, haproxyName) !== undefined &&
-    previous.nodes.every((node) => patroniPid(dir, node.name) !== undefined) &&
-    previous.etcd.members.every((_, index) => etcdMemberPid(dir, index) !== undefined);
-  if (!allRunning) return undefined;
+  const haproxy = haproxyPid(haLayout(dir).root, haproxyName);
+  const nodes = previous.nodes.map((node) => ({ ...node, pid: patroniPid(dir, node.name) ?? 0 }));
+  const members = previous.etcd.members.map((member, index) => ({
+    ...member,
+    pid: etcdMemberPid(dir, index) ?? 0,
+  }));
+  if (!haproxy || [...nodes, ...members].some((part) => part.pid === 0)) return undefined;
   const writable = await probeWritable(previous.adminUrl).then(
     () => true,
     () => false,
   );
-  return writable ? previous : undefined;
+  if (!writable) return undefined;
+  const state: HaPostgresState = { ...previous, nodes, etcd: { members }, haproxyPid: haproxy };
+  writeHaState(dir, state);
+  return state;
 }
 
 /** Stops HAProxy, every Patroni (each stops its PostgreSQL) and etcd; data and ports are kept. */
@@ -197,9 +223,19 @@ export async function stopHaPostgres(dir: string): Promise<void> {
     () => undefined,
   );
   const standbys = ports.nodes.filter((node) => node.name !== leader);
-  await Promise.all(standbys.map((node) => stopPatroniNode(dir, node.name)));
-  if (leader) await stopPatroniNode(dir, leader);
-  // Patroni needs etcd to stop cleanly (it releases its leader key), so etcd goes last.
-  await Promise.all(ports.etcd.map((_, index) => stopEtcdMember(dir, index)));
+  // One part that will not stop must not leave the others running: stop all, then report.
+  const failures: unknown[] = [];
+  const attempt = (stop: Promise<void>) => stop.catch((error: unknown) => failures.push(error));
+  await Promise.all(standbys.map((node) => attempt(stopPatroniNode(dir, node.name))));
+  if (leader) await attempt(stopPatroniNode(dir, leader));
+  // Patroni needs etcd to stop cleanly (it releases its leader key), so etcd goes last, one
+  // member at a time: stopped together, the etcd leader's hand-over to a member that is stopping
+  // too waits out timeouts (~9 s, against ~0.3 s one by one).
+  for (const index of ports.etcd.keys()) await attempt(stopEtcdMember(dir, index));
+  if (failures.length > 0) {
+    throw new Error(
+      `HA PostgreSQL in ${dir} did not stop cleanly:\n${failures.map((error) => (error instanceof Error ? error.message : String(error))).join('\n')}`,
+    );
+  }
   removeHaState(dir);
 }

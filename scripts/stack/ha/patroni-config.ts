@@ -43,7 +43,13 @@ export function patroniConfig(input: PatroniConfigInput): string {
     scope: clusterScope,
     name: input.node.name,
     restapi: { listen: restAddress, connect_address: restAddress },
-    etcd3: { hosts: input.etcd.map((member) => etcdClientUrl(member).replace('http://', '')) },
+    // etcd's v2 API, not etcd3: Patroni 3.0.2's etcd3 code renews the leader key of a node that
+    // wakes from a freeze longer than the ttl with a plain put under a new lease, overwriting
+    // the key the standby took meanwhile: the frozen old primary took the lead back and the new
+    // one demoted (seen 1 in ~8 runs of test/infra/ha-postgres.test.ts, with a write
+    // acknowledged by the woken node). The v2 code renews with a compare-and-swap on its own
+    // name, which fails once another node holds the key, and the woken node steps down.
+    etcd: { hosts: input.etcd.map((member) => etcdClientUrl(member).replace('http://', '')) },
     bootstrap: {
       // Written to etcd once, by the node that bootstraps; shared by all nodes from then on.
       dcs: {
@@ -64,6 +70,12 @@ export function patroniConfig(input: PatroniConfigInput): string {
         // the price of availability we accept; use N >= 3 nodes to make it a three-failure case.
         synchronous_mode: true,
         synchronous_mode_strict: false,
+        // Without it a leader that cannot reach etcd for a moment (killing etcd's own leader
+        // leaves the others electing for ~2 s, and Patroni tries each member for retry_timeout / 3)
+        // demotes itself: seen as ~3 s of refused writes with no node at fault. With it, the
+        // leader stays primary while every other Patroni confirms over its REST API that none
+        // of them took over; a node cut off from etcd and from its peers still steps down.
+        failsafe_mode: true,
         // Restart a crashed postmaster in place for this long before giving up the leader key;
         // the default 300 s would keep writes down for 5 minutes after a postmaster crash.
         primary_start_timeout: 10,
