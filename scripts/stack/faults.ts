@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { natsLayout } from './nats.ts';
 import { postgresLayout } from './postgres.ts';
+import { processState, processTree, signalAll, waitUntilDead } from './process-tree.ts';
 import { isOurProcess, readPidFile, waitForExit } from './processes.ts';
 
 /**
@@ -24,7 +25,7 @@ export async function killPostgres(dir: string): Promise<void> {
   const pids = postgresProcesses(dir);
   if (pids.length === 0) return;
   signalAll(pids, 'SIGKILL');
-  await waitUntilGone(pids, 'postgres');
+  await waitUntilDead(pids, killWaitMs, 'postgres');
   await forgetZombiePostmaster(dir, pids[0]!);
 }
 
@@ -36,9 +37,9 @@ export async function killPostgres(dir: string): Promise<void> {
  */
 async function forgetZombiePostmaster(dir: string, postmaster: number): Promise<void> {
   const deadlineMs = Date.now() + reapGraceMs;
-  while (readStat(postmaster) !== undefined && Date.now() < deadlineMs) await sleep(processPollMs);
+  while (processState(postmaster) !== undefined && Date.now() < deadlineMs) await sleep(processPollMs);
   const lockFile = join(postgresLayout(dir).data, 'postmaster.pid');
-  if (readStat(postmaster)?.state === 'Z' && readPidFile(lockFile) === postmaster) rmSync(lockFile);
+  if (processState(postmaster) === 'Z' && readPidFile(lockFile) === postmaster) rmSync(lockFile);
 }
 
 /** SIGSTOP to the postmaster and every backend: connections stay open and nothing answers. */
@@ -67,56 +68,5 @@ function postgresProcesses(dir: string): number[] {
   const paths = postgresLayout(dir);
   const postmaster = readPidFile(join(paths.data, 'postmaster.pid'));
   if (!postmaster || !isOurProcess(postmaster, paths.data)) return [];
-  const childrenOf = new Map<number, number[]>();
-  for (const [pid, parent] of parentPids()) {
-    const siblings = childrenOf.get(parent) ?? [];
-    siblings.push(pid);
-    childrenOf.set(parent, siblings);
-  }
-  const tree = [postmaster];
-  for (let at = 0; at < tree.length; at += 1) tree.push(...(childrenOf.get(tree[at]!) ?? []));
-  return tree;
-}
-
-/** Every live process's (pid, parent pid), from /proc. */
-function parentPids(): [number, number][] {
-  const pairs: [number, number][] = [];
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readStat(pid);
-    if (stat) pairs.push([pid, stat.parentPid]);
-  }
-  return pairs;
-}
-
-function readStat(pid: number): { state: string; parentPid: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name may hold spaces and parentheses; the fields after its last ')' do not.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0] ?? '', parentPid: Number(fields[1]) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** One tight loop, so no process outlives the others by more than a few microseconds. */
-function signalAll(pids: number[], signal: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-async function waitUntilGone(pids: number[], what: string): Promise<void> {
-  const deadlineMs = Date.now() + killWaitMs;
-  const alive = () => pids.filter((pid) => !['Z', 'X', undefined].includes(readStat(pid)?.state));
-  while (alive().length > 0) {
-    if (Date.now() > deadlineMs) throw new Error(`${what} pids ${alive().join(', ')} survived SIGKILL`);
-    await sleep(processPollMs);
-  }
+  return processTree(postmaster);
 }

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findPostgresBinDir } from '../postgres-binaries.ts';
+import { processTree, signalAll, waitUntilDead } from '../process-tree.ts';
 import { postgresRunAs } from '../system-user.ts';
 import { etcdMemberPid, startEtcdMember, waitForEtcdMember } from './etcd.ts';
 import { etcdMemberLayout } from './layout.ts';
 import { forgetZombiePostmaster, patroniPid, postmasterPid, startPatroniNode } from './patroni.ts';
 import { fetchCluster, isHealthyReplica, leaderOf, restPost } from './patroni-rest.ts';
-import { processTree, signalAll, waitUntilDead } from './process-tree.ts';
 import { ensureSecrets, type HaPorts, readPorts } from './state.ts';
 import { waitForCluster } from './status.ts';
 

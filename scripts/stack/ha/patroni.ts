@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { processState } from '../process-tree.ts';
 import {
   isOurProcess,
   type RunAs,
@@ -15,7 +16,6 @@ import {
 import { makeAncestorsTraversable } from '../traversable.ts';
 import { haLayout, patroniNodeLayout } from './layout.ts';
 import { patroniConfig } from './patroni-config.ts';
-import { processState } from './process-tree.ts';
 import type { HaPorts, HaSecrets, PatroniNodePorts } from './state.ts';
 
 const patroniBinary = process.env.WALLET_PATRONI_BIN ?? 'patroni';

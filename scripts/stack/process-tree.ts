@@ -1,3 +1,8 @@
+/**
+ * Processes as /proc shows them: a process and its descendants, their states, one signal to many
+ * at once. The chaos faults on the single PostgreSQL (faults.ts) and on Patroni nodes
+ * (ha/faults.ts) share it.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -25,7 +30,7 @@ export function processState(pid: number): string | undefined {
   return readStat(pid)?.state;
 }
 
-/** One tight loop, so no process of a node outlives (or outruns) the others by more than microseconds. */
+/** One tight loop, so no process (of a PostgreSQL, of a Patroni node) outlives the others by more than microseconds. */
 export function signalAll(pids: number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     try {
