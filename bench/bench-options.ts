@@ -2,13 +2,14 @@ import { parseArgs } from 'node:util';
 import { parseDurationMs } from '../test/chaos/duration.ts';
 
 /**
- * Node flags the services run with unless --node-flags says otherwise: the image's
- * `--enable-source-maps` (Dockerfile NODE_OPTIONS) and a young generation capped at 4 MB per
- * semi-space. V8 otherwise grows the new space to tens of MB under load: peak RSS 250–300 MB
- * per service with the default, 130–190 MB with 4 MB, for ~20 scavenges/s of ~0.5 ms and no
- * measurable loss of throughput (bench/tuning-notes.md).
+ * Node flags the services run with unless --node-flags says otherwise, the image's (Dockerfile
+ * NODE_OPTIONS): `--enable-source-maps`, a young generation capped at 4 MB per semi-space and an
+ * old generation at 128 MB. V8 otherwise grows both under load while the live heap stays near
+ * 36 MB: peak RSS 250–300 MB per service with the defaults, ~230 MB with the semi-space cap alone,
+ * ~150 MB with both, and no measurable loss of throughput (bench/tuning-notes.md).
  */
-export const SERVICE_NODE_FLAGS_DEFAULT = '--enable-source-maps --max-semi-space-size=4';
+export const SERVICE_NODE_FLAGS_DEFAULT =
+  '--enable-source-maps --max-semi-space-size=4 --max-old-space-size=128';
 /**
  * 10 s phases × 3 repetitions (6 HTTP phases and pgbench a round), then the dashboard's 3 × 10 s:
  * a whole `npm run bench` takes about 5 minutes on the 2-core machine.
