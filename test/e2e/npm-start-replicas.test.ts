@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,13 @@ import { haproxyPid } from '../../scripts/stack/haproxy.ts';
 import { repoRoot } from '../../scripts/stack/paths.ts';
 import { pgbouncerLayout } from '../../scripts/stack/pgbouncer.ts';
 import { isOurProcess, readPidFile } from '../../scripts/stack/processes.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+import {
+  createTestDatabase,
+  type NpmStart,
+  startNpmStart,
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
 
 /**
  * `npm start -- --replicas 2` as an operator runs it (scripts/start.ts, no dashboard), on the
@@ -29,9 +35,7 @@ describe('npm start -- --replicas 2', () => {
   let home: string;
   let users: TestDatabase;
   let transactions: TestDatabase;
-  let start: ChildProcess;
-  let output = '';
-  let exited: Promise<number | null>;
+  let start: NpmStart;
   let token: string;
 
   beforeAll(async () => {
@@ -40,42 +44,18 @@ describe('npm start -- --replicas 2', () => {
       createTestDatabase('replicas-transactions'),
     ]);
     home = mkdtempSync(join(tmpdir(), 'wallet-replicas-test-'));
-    const stack = getStack();
-    start = spawn(
-      process.execPath,
-      [join(repoRoot, 'scripts', 'start.ts'), '--replicas', '2', '--no-dashboard'],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          WALLET_HOME: home,
-          USER_SERVICE_DATABASE_URL: users.url,
-          TRANSACTIONS_SERVICE_DATABASE_URL: transactions.url,
-          NATS_URL: stack.nats.url,
-          KAFKA_BROKERS: stack.kafka.brokers.join(','),
-          WALLET_NAMESPACE: namespace,
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    for (const stream of [start.stdout, start.stderr]) stream?.on('data', (chunk) => (output += chunk));
-    exited = new Promise((resolve) => start.on('exit', (code) => resolve(code)));
-    await vi.waitFor(
-      () => {
-        if (start.exitCode !== null) throw new Error(`npm start exited ${start.exitCode}:\n${output}`);
-        expect(output).toContain('[start] running');
-      },
-      { timeout: startTimeoutMs, interval: 250 },
-    );
+    start = await startNpmStart({
+      args: ['--replicas', '2', '--no-dashboard'],
+      home,
+      databases: { users: users.url, transactions: transactions.url },
+      namespace,
+      timeoutMs: startTimeoutMs,
+    });
     token = readFileSync(join(home, 'operator-token'), 'utf8').trim();
   }, startTimeoutMs + 10_000);
 
   afterAll(async () => {
-    if (start?.exitCode === null && start.signalCode === null) {
-      start.kill('SIGTERM');
-      await exited;
-    }
+    await start?.stop();
     rmSync(home, { recursive: true, force: true });
     await Promise.all([users?.drop(), transactions?.drop()]);
   }, 60_000);
@@ -127,7 +107,9 @@ describe('npm start -- --replicas 2', () => {
     // Then the wallet holds exactly 20.00: nothing lost, nothing doubled
     const wallet = await json(`${services.transactionsServiceUrl}/wallets/${userId}`);
     expect(wallet.balance).toBe(DEPOSITS);
-    await vi.waitFor(() => expect(output).toContain('transactions-service-1 is back'), { timeout: 60_000 });
+    await vi.waitFor(() => expect(start.output()).toContain('transactions-service-1 is back'), {
+      timeout: 60_000,
+    });
   }, 120_000);
 
   it('given it runs, when it gets SIGTERM, then it stops the replicas, HAProxy and PgBouncer, and exits 0', async () => {
@@ -135,9 +117,9 @@ describe('npm start -- --replicas 2', () => {
     const pooler = readPidFile(pgbouncer.pidFile);
     expect(isOurProcess(pooler, pgbouncer.configFile)).toBe(true);
 
-    start.kill('SIGTERM');
+    start.child.kill('SIGTERM');
 
-    expect(await exited).toBe(0);
+    expect(await start.exited).toBe(0);
     expect(haproxyPid(home, 'services')).toBeUndefined();
     expect(isOurProcess(pooler, pgbouncer.configFile)).toBe(false);
     expect(readServicesFile(home)).toBeUndefined();

@@ -1,12 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readServicesFile, type ServicesFile } from '../../cli/src/services/config/services-file.ts';
-import { repoRoot } from '../../scripts/stack/paths.ts';
-import { createTestDatabase, getStack, type TestDatabase, uniqueNamespace } from '../support/index.ts';
+import {
+  createTestDatabase,
+  type NpmStart,
+  startNpmStart,
+  type TestDatabase,
+  uniqueNamespace,
+} from '../support/index.ts';
 
 /**
  * `npm start` as a user runs it (scripts/start.ts, no dashboard), on the run's PostgreSQL, NATS
@@ -31,9 +35,7 @@ describe('npm start', () => {
   let home: string;
   let users: TestDatabase;
   let transactions: TestDatabase;
-  let start: ChildProcess;
-  let output = '';
-  let exited: Promise<number | null>;
+  let start: NpmStart;
 
   beforeAll(async () => {
     [users, transactions] = await Promise.all([
@@ -41,34 +43,17 @@ describe('npm start', () => {
       createTestDatabase('npm-start-transactions'),
     ]);
     home = mkdtempSync(join(tmpdir(), 'wallet-npm-start-test-'));
-    const stack = getStack();
-    start = spawn(process.execPath, [join(repoRoot, 'scripts', 'start.ts'), '--no-dashboard'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        WALLET_HOME: home,
-        USER_SERVICE_DATABASE_URL: users.url,
-        TRANSACTIONS_SERVICE_DATABASE_URL: transactions.url,
-        NATS_URL: stack.nats.url,
-        KAFKA_BROKERS: stack.kafka.brokers.join(','),
-        WALLET_NAMESPACE: namespace,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [start.stdout, start.stderr]) stream?.on('data', (chunk) => (output += chunk));
-    exited = new Promise((resolve) => start.on('exit', (code) => resolve(code)));
-    await vi.waitFor(() => expect(output).toContain('[start] running'), {
-      timeout: startTimeoutMs,
-      interval: 250,
+    start = await startNpmStart({
+      args: ['--no-dashboard'],
+      home,
+      databases: { users: users.url, transactions: transactions.url },
+      namespace,
+      timeoutMs: startTimeoutMs,
     });
   }, startTimeoutMs + 10_000);
 
   afterAll(async () => {
-    if (start?.exitCode === null && start.signalCode === null) {
-      start.kill('SIGTERM');
-      await exited;
-    }
+    await start?.stop();
     rmSync(home, { recursive: true, force: true });
     await Promise.all([users?.drop(), transactions?.drop()]);
   }, 60_000);
@@ -86,7 +71,7 @@ describe('npm start', () => {
       // Then: the crash is reported with its signal and the restart delay
       await vi.waitFor(
         () =>
-          expect(output).toMatch(
+          expect(start.output()).toMatch(
             /transactions-service \(pid \d+\) exited: killed by SIGKILL .*restarting in 0\.5 s/,
           ),
         { timeout: restartTimeoutMs },
@@ -101,7 +86,7 @@ describe('npm start', () => {
         },
         { timeout: restartTimeoutMs, interval: 250 },
       );
-      expect(output).toContain('transactions-service is back');
+      expect(start.output()).toContain('transactions-service is back');
       const after = readServicesFile(home) as Required<ServicesFile>;
       expect(after.transactionsServiceUrl).toBe(before.transactionsServiceUrl);
       expect(after.pids.userService).toBe(before.pids.userService);
@@ -115,11 +100,12 @@ describe('npm start', () => {
     const running = readServicesFile(home) as Required<ServicesFile>;
 
     // When
-    start.kill('SIGTERM');
-    const code = await exited;
+    start.child.kill('SIGTERM');
+    const code = await start.exited;
 
     // Then
     expect(code).toBe(0);
+    const output = start.output();
     const afterStop = output.slice(output.indexOf('[start] stopping the services'));
     expect(afterStop).not.toMatch(/restarting in|is back/);
     for (const pid of [running.pids.userService, running.pids.transactionsService]) {

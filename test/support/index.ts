@@ -6,6 +6,7 @@ export { call, type HttpResult, parseJson } from './http-call.ts';
 export { collectTopic } from './kafka-topics.ts';
 export { captureLogs, type LogCapture } from './log-capture.ts';
 export { uniqueNamespace } from './namespace.ts';
+export { type NpmStart, startNpmStart } from './npm-start.ts';
 export { runServerUntilExit } from './server-exit.ts';
 export {
   type BothServices,
