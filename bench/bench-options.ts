@@ -67,7 +67,7 @@ const USAGE = `npm run bench -- [options]
   --dashboard-duration 10s  length of each dashboard repetition at 2,000 events/s
   --skip-pgbench, --skip-dashboard
   --from-source           run the services' TypeScript sources instead of dist
-  --node-flags "<flags>"  Node/V8 flags of both services (default "${SERVICE_NODE_FLAGS_DEFAULT}")
+  --node-flags="<flags>" Node/V8 flags of both services (with =: they start with a dash) (default "${SERVICE_NODE_FLAGS_DEFAULT}")
   --pool-size <n>         DATABASE_POOL_SIZE of both services
   --replicas 1            processes per service (up to ${REPLICAS_MAX}); above 1 they run behind HAProxy and
                           reach PostgreSQL through PgBouncer, results go to bench/results-replicas-N.*
