@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { readServicesFile } from '../cli/src/services/config/services-file.ts';
 import { stackUp } from '../scripts/stack/index.ts';
+import { hideKnownWarnings } from '../services/shared/src/process/known-warnings.ts';
 import { parseDurationMs } from '../test/chaos/duration.ts';
 import { type BenchUser, createBenchClient, operationRequests } from './bench-requests.ts';
 import { type Services, setUpUsers } from './bench-setup.ts';
@@ -15,6 +16,8 @@ import { runPhase } from './load-loop.ts';
  * own first; measures nothing else.
  */
 const CLIENT_COUNTS = [1, 16, 64] as const;
+
+hideKnownWarnings();
 
 const { values } = parseArgs({ options: { 'phase-duration': { type: 'string', default: '10s' } } });
 const durationMs = parseDurationMs(values['phase-duration']);
