@@ -1,16 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  type HaPostgresState,
-  killPrimary,
-  startHaPostgres,
-  stopHaPostgres,
-} from '../../scripts/stack/ha/index.ts';
+import { type HaPostgresState, killPrimary, startHaPostgres } from '../../scripts/stack/ha/index.ts';
 import type { RunningTransactionsService } from '../../services/transactions-service/src/service.ts';
-import { startTestTransactionsService, uniqueNamespace } from '../support/index.ts';
+import { startTestTransactionsService, stopTestHaCluster, uniqueNamespace } from '../support/index.ts';
 
 /**
  * A transactions-service on HA PostgreSQL (Patroni behind HAProxy) through a failover: its
@@ -47,8 +42,7 @@ describe('transactions-service on HA PostgreSQL', () => {
 
   afterAll(async () => {
     await service?.stop();
-    await stopHaPostgres(dir).catch((error: unknown) => console.error(error));
-    if (!process.env.KEEP_HA_DIR) rmSync(dir, { recursive: true, force: true });
+    await stopTestHaCluster(dir);
   }, 120_000);
 
   it(

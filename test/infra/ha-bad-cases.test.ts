@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,10 +11,10 @@ import {
   restartEtcdMember,
   restartNode,
   startHaPostgres,
-  stopHaPostgres,
 } from '../../scripts/stack/ha/index.ts';
 import { stopPatroniNode } from '../../scripts/stack/ha/patroni.ts';
 import { withPostgresClient } from '../../scripts/stack/postgres-client.ts';
+import { stopTestHaCluster } from '../support/index.ts';
 
 /**
  * The bad cases of a two-node Patroni cluster (issue 16), each on the real engines: the standby
@@ -96,8 +96,7 @@ describe('HA PostgreSQL: the bad cases', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await stopHaPostgres(dir).catch((error: unknown) => console.error(error));
-    if (!process.env.KEEP_HA_DIR) rmSync(dir, { recursive: true, force: true });
+    await stopTestHaCluster(dir);
   }, 120_000);
 
   it('given the standby stopped, then the primary goes on alone (non-strict synchronous mode), and the standby catches up when it returns', async () => {

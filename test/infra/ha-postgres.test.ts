@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import {
   stopHaPostgres,
 } from '../../scripts/stack/ha/index.ts';
 import { withPostgresClient } from '../../scripts/stack/postgres-client.ts';
+import { stopTestHaCluster } from '../support/index.ts';
 
 /**
  * A real two-node Patroni cluster (etcd, PostgreSQL 15, HAProxy) in a temp dir of its own: a
@@ -154,9 +155,7 @@ describe('HA PostgreSQL: Patroni, etcd and HAProxy', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await stopHaPostgres(dir).catch((error: unknown) => console.error(error));
-    // KEEP_HA_DIR=1 keeps the logs of every etcd, Patroni and PostgreSQL for a post-mortem.
-    if (!process.env.KEEP_HA_DIR) rmSync(dir, { recursive: true, force: true });
+    await stopTestHaCluster(dir);
   }, 120_000);
 
   it('given the cluster, then its URLs go through HAProxy to the leader as user wallet, with a synchronous standby', async () => {

@@ -2,6 +2,7 @@ export { findFreePort } from '../../scripts/stack/ports.ts';
 export { withPostgresClient as withDatabase } from '../../scripts/stack/postgres-client.ts';
 export { TEST_AUTH_HEADERS, TEST_OPERATOR_TOKEN, type TestTokenEntry, writeTokensFile } from './auth.ts';
 export { createTestDatabase, type TestDatabase } from './databases.ts';
+export { stopTestHaCluster } from './ha-cluster.ts';
 export { call, type HttpResult, parseJson } from './http-call.ts';
 export { collectTopic } from './kafka-topics.ts';
 export { captureLogs, type LogCapture } from './log-capture.ts';
