@@ -8,6 +8,7 @@ import { type BenchUser, createBenchClient, operationRequests } from './bench-re
 import { type Services, setUpUsers } from './bench-setup.ts';
 import { summarizeLatencies } from './latency-stats.ts';
 import { runPhase } from './load-loop.ts';
+import { measureWal } from './wal-meter.ts';
 
 /**
  * `npm run bench:running`: the benchmark's transfer phases against the platform `npm start` is
@@ -52,17 +53,21 @@ await runPhase({
   progress: () => {},
 });
 for (const clients of CLIENT_COUNTS) {
-  const result = await runPhase({
-    name: 'transferMoney',
-    clients,
-    durationMs,
-    request: requests.transferMoney,
-    progress: () => {},
-  });
+  const { result, walBytes } = await measureWal(stack.postgres.databases.transactions, () =>
+    runPhase({
+      name: 'transferMoney',
+      clients,
+      durationMs,
+      request: requests.transferMoney,
+      progress: () => {},
+    }),
+  );
+  const walPerTransfer = result.okCount > 0 ? Number(walBytes) / result.okCount / 1024 : 0;
   const latency = summarizeLatencies(result.latenciesMs);
   console.log(
     `transferMoney @${clients}: ${(result.okCount / (result.durationMs / 1000)).toFixed(0)}/s, ` +
-      `p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, ${result.errorCount} errors ` +
+      `p50 ${latency.p50Ms.toFixed(1)} ms, p99 ${latency.p99Ms.toFixed(1)} ms, ${result.errorCount} errors, ` +
+      `WAL ${walPerTransfer.toFixed(1)} kB/transfer ` +
       `${JSON.stringify(client.takeUnexpected())}`,
   );
 }

@@ -26,3 +26,14 @@ ALTER TABLE outbox
   ADD COLUMN claimed_by    text,
   ADD COLUMN claimed_until timestamptz;
 `;
+
+/**
+ * Room on each outbox page for the row's two later versions (the relay's claim and its mark), added
+ * by a later migration of each service (transactions-service 010, user-service 006; a test checks).
+ * An UPDATE whose new version lands on the same page is logged as the bytes that changed, not the
+ * whole ~900-byte row: on packed pages (the default 100) every version moved to a new page and the
+ * outbox was half of a transfer's WAL (bench/tuning-notes.md). Only pages written after it count.
+ */
+export const OUTBOX_FILLFACTOR_SQL = `
+ALTER TABLE outbox SET (fillfactor = 50);
+`;
