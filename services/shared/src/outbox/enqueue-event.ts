@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, REQUEST_ID_HEADER } from '../contracts/events.ts';
 import type { PoolClient } from '../db/pool.ts';
+import { newRowId } from '../row-ids.ts';
 
 export type PendingEvent = {
   topic: string;
@@ -26,7 +26,7 @@ export function outboxEventHeaders(event: {
 
 /** Writes an event into the outbox inside the caller's transaction; returns its event id. */
 export async function enqueueEvent(client: PoolClient, event: PendingEvent): Promise<string> {
-  const eventId = randomUUID();
+  const eventId = newRowId();
   const headers = outboxEventHeaders({ eventId, type: event.type, requestId: event.requestId });
   await client.query(
     `INSERT INTO outbox (event_id, topic, event_key, payload, headers)

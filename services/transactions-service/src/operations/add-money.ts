@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { TOPICS } from '../../../shared/src/contracts/events.ts';
 import type { addMoneyResponseSchema } from '../../../shared/src/contracts/transactions-api.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import { BALANCE_MAX_MINOR } from '../../../shared/src/money.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import { moneyArgument } from '../repositories/money-command-repository.ts';
 import { type Outcome, runMoneyCommand } from './run-money-command.ts';
 
@@ -32,7 +32,7 @@ export function addMoney(
     idempotencyKey: command.idempotencyKey,
     request: { user_id: command.userId, amount_minor: command.amountMinor },
     args: [
-      [randomUUID(), 'uuid'],
+      [newRowId(), 'uuid'],
       [command.userId, 'uuid'],
       moneyArgument(command.amountMinor),
       moneyArgument(BALANCE_MAX_MINOR),

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { TOPICS } from '../../../shared/src/contracts/events.ts';
 import type { holdResponseSchema } from '../../../shared/src/contracts/transactions-api.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { BALANCE_MAX_MINOR } from '../../../shared/src/money.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import { moneyArgument } from '../repositories/money-command-repository.ts';
 import { type Outcome, runMoneyCommand } from './run-money-command.ts';
 
@@ -36,7 +36,7 @@ export function createHold(
       expires_in_seconds: String(expiresInSeconds),
     },
     args: [
-      [randomUUID(), 'uuid'],
+      [newRowId(), 'uuid'],
       [fromUserId, 'uuid'],
       [toUserId, 'uuid'],
       moneyArgument(amountMinor),
@@ -67,7 +67,7 @@ export function captureHold(
     args: [
       [command.holdId, 'uuid'],
       moneyArgument(command.amountMinor),
-      [randomUUID(), 'uuid'],
+      [newRowId(), 'uuid'],
       moneyArgument(BALANCE_MAX_MINOR),
     ],
     namespace,

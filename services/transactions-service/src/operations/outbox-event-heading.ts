@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { outboxEventHeaders } from '../../../shared/src/outbox/enqueue-event.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import type { OutboxEventHeading } from '../repositories/money-command-repository.ts';
 
 /**
@@ -11,6 +11,6 @@ export function outboxEventHeading(event: {
   type: string;
   requestId?: string;
 }): OutboxEventHeading {
-  const eventId = randomUUID();
+  const eventId = newRowId();
   return { eventId, topic: event.topic, headers: outboxEventHeaders({ ...event, eventId }) };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { TOPICS } from '../../../shared/src/contracts/events.ts';
 import type {
@@ -7,6 +6,7 @@ import type {
 } from '../../../shared/src/contracts/transactions-api.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import { BALANCE_MAX_MINOR } from '../../../shared/src/money.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import { moneyArgument } from '../repositories/money-command-repository.ts';
 import { type Outcome, runMoneyCommand } from './run-money-command.ts';
 
@@ -47,7 +47,7 @@ export function reverseTransfer(
       [command.transferId, 'uuid'],
       moneyArgument(command.amountMinor),
       [command.reason ?? null, 'text'],
-      [randomUUID(), 'uuid'],
+      [newRowId(), 'uuid'],
       moneyArgument(BALANCE_MAX_MINOR),
     ],
     namespace,
@@ -75,7 +75,7 @@ export function reverseDeposit(
       [command.transactionId, 'uuid'],
       moneyArgument(command.amountMinor),
       [command.reason ?? null, 'text'],
-      [randomUUID(), 'uuid'],
+      [newRowId(), 'uuid'],
     ],
     namespace,
     topic: TOPICS.depositReversed,

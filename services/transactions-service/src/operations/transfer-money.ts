@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { TOPICS } from '../../../shared/src/contracts/events.ts';
 import type { transferMoneyResponseSchema } from '../../../shared/src/contracts/transactions-api.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { BALANCE_MAX_MINOR } from '../../../shared/src/money.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import { moneyArgument } from '../repositories/money-command-repository.ts';
 import { isPayeeRefusal, refuseUnpayablePayee } from './payee-refusal.ts';
 import { type Outcome, runMoneyCommand } from './run-money-command.ts';
@@ -38,7 +38,7 @@ export function transferMoney(
     idempotencyKey: command.idempotencyKey,
     request: { from_user_id: fromUserId, to_user_id: toUserId, amount_minor: amountMinor },
     args: [
-      [randomUUID(), 'uuid'],
+      [newRowId(), 'uuid'],
       [fromUserId, 'uuid'],
       [toUserId, 'uuid'],
       moneyArgument(amountMinor),

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { TOPICS } from '../../../shared/src/contracts/events.ts';
 import type { withdrawMoneyResponseSchema } from '../../../shared/src/contracts/transactions-api.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import { moneyArgument } from '../repositories/money-command-repository.ts';
 import { type Outcome, runMoneyCommand } from './run-money-command.ts';
 
@@ -30,7 +30,7 @@ export function withdrawMoney(
     scope: WITHDRAW_MONEY_SCOPE,
     idempotencyKey: command.idempotencyKey,
     request: { user_id: command.userId, amount_minor: command.amountMinor },
-    args: [[randomUUID(), 'uuid'], [command.userId, 'uuid'], moneyArgument(command.amountMinor)],
+    args: [[newRowId(), 'uuid'], [command.userId, 'uuid'], moneyArgument(command.amountMinor)],
     namespace,
     topic: TOPICS.moneyWithdrawn,
     wallets: [command.userId],

@@ -3,6 +3,7 @@ import type { Pool } from '../../../shared/src/db/pool.ts';
 import { withStatement } from '../../../shared/src/db/transaction.ts';
 import { AppError } from '../../../shared/src/errors.ts';
 import { outboxEventHeaders } from '../../../shared/src/outbox/enqueue-event.ts';
+import { newRowId } from '../../../shared/src/row-ids.ts';
 import { USER_CREATED_EVENT_TYPE, userCreatedTopic } from '../messaging/user-created-event.ts';
 import { createUserWithEvent } from '../repositories/create-user-statement.ts';
 import { findIdempotencyRecord } from '../repositories/idempotency-repository.ts';
@@ -22,7 +23,7 @@ export type CreateUserResult = { user: UserRow; replayed: boolean };
  * the outbox. Either all of it commits or none; the relay publishes the event after commit.
  */
 export async function createUser(pool: Pool, command: CreateUserCommand): Promise<CreateUserResult> {
-  const eventId = randomUUID();
+  const eventId = newRowId();
   const created = await withStatement(pool, (client) =>
     createUserWithEvent(client, {
       userId: randomUUID(),
