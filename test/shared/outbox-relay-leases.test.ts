@@ -26,17 +26,21 @@ const KEYS_COUNT = 7;
 const CONCURRENT_BATCHES = 6;
 const ROWS_PER_BATCH = 100;
 const ONE_HOUR_MS = 3_600_000;
+/** Topics whose events one claim mixes. */
+const MIXED_TOPICS = ['mixed-a', 'mixed-b', 'mixed-c'];
 
 /** Every Kafka send a relay made, in order: which event ids, and each event's payload `i`. */
 type SendLog = { topic: string; events: OutgoingEvent[] }[];
 
-/** The real producer, recording each send once Kafka acknowledged it. */
+/** The real producer, recording each topic's events once Kafka acknowledged them. */
 function recording(producer: EventProducer, log: SendLog): EventProducer {
+  const sendAll: EventProducer['sendAll'] = async (batches) => {
+    await producer.sendAll(batches);
+    log.push(...batches);
+  };
   return {
-    async send(topic, events) {
-      await producer.send(topic, events);
-      log.push({ topic, events });
-    },
+    send: (topic, events) => sendAll([{ topic, events }]),
+    sendAll,
     disconnect: () => producer.disconnect(),
   };
 }
@@ -57,6 +61,11 @@ function gated(producer: EventProducer): { producer: EventProducer; entered: Pro
         enter();
         await opened;
         await producer.send(topic, events);
+      },
+      async sendAll(batches) {
+        enter();
+        await opened;
+        await producer.sendAll(batches);
       },
       disconnect: () => producer.disconnect(),
     },
@@ -119,7 +128,9 @@ describe('outbox relay leases', () => {
     await pool.query(OUTBOX_LEASE_SQL);
     kafka = createKafka({ brokers: getStack().kafka.brokers, clientId: 'outbox-relay-leases-test' });
     await kafka.ensureTopics(
-      ['stalled', 'concurrent', 'expired', 'failed'].map((name) => ({ topic: `${namespace}.${name}` })),
+      ['stalled', 'concurrent', 'expired', 'failed', ...MIXED_TOPICS].map((name) => ({
+        topic: `${namespace}.${name}`,
+      })),
     );
   });
 
@@ -317,12 +328,13 @@ describe('outbox relay leases', () => {
     const real = recording(await producer(), log);
     let refusals = 0;
     const refusingOnce: EventProducer = {
-      async send(sendTopic, events) {
+      send: (sendTopic, events) => refusingOnce.sendAll([{ topic: sendTopic, events }]),
+      async sendAll(batches) {
         if (refusals === 0) {
           refusals += 1;
           throw new Error('refused by the test: Kafka unavailable');
         }
-        await real.send(sendTopic, events);
+        await real.sendAll(batches);
       },
       disconnect: () => real.disconnect(),
     };
@@ -341,5 +353,36 @@ describe('outbox relay leases', () => {
     // Then
     expect(errors).toHaveLength(1);
     expect(eventIds(log)).toHaveLength(2);
+  });
+  it('Given due rows of three topics, When the relay sends them, Then one producer call carries all three, each topic in seq order', async () => {
+    // Given: rows of the three topics interleaved, nothing else due
+    expect(await unpublishedCount(pool)).toBe(0);
+    const topics = MIXED_TOPICS.map((name) => `${namespace}.${name}`);
+    for (const topic of [...topics, ...topics]) await enqueue(pool, topic, 2);
+    const log: SendLog = [];
+    const real = recording(await producer(), log);
+    const calls: string[][] = [];
+    const counting: EventProducer = {
+      ...real,
+      async sendAll(batches) {
+        calls.push(batches.map((batch) => batch.topic));
+        await real.sendAll(batches);
+      },
+    };
+    const mixed = relay({ pool, producer: counting });
+
+    // When
+    mixed.start();
+    await waitFor('rows published', async () => ((await unpublishedCount(pool)) === 0 ? true : undefined));
+
+    // Then
+    expect(calls).toEqual([topics]);
+    for (const topic of topics) {
+      const order = log
+        .filter((send) => send.topic === topic)
+        .flatMap((send) => send.events.map((event) => (JSON.parse(event.value) as { i: number }).i));
+      expect(order).toHaveLength(4);
+      expect(order).toEqual([...order].sort((left, right) => left - right));
+    }
   });
 });

@@ -81,6 +81,8 @@ export async function createTestProducer(): Promise<EventProducer> {
   return {
     send: (topic, events) =>
       pRetry(() => producer.send(topic, events), { retries: TEST_SEND_RETRIES, minTimeout: 200 }),
+    sendAll: (batches) =>
+      pRetry(() => producer.sendAll(batches), { retries: TEST_SEND_RETRIES, minTimeout: 200 }),
     disconnect: () => producer.disconnect(),
   };
 }

@@ -86,7 +86,10 @@ describe('user-service lifecycle', () => {
     const natsState = trackNatsConnection(nc);
     await nc.close();
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lifecycle-test' });
-    const relay = createOutboxRelay({ pool, producer: { send: async () => {}, disconnect: async () => {} } });
+    const relay = createOutboxRelay({
+      pool,
+      producer: { send: async () => {}, sendAll: async () => {}, disconnect: async () => {} },
+    });
     const app = await buildUserApp({
       config,
       pool,

@@ -25,8 +25,16 @@ export type IncomingEvent = {
   timestampMs: number;
 };
 
+export type TopicEvents = { topic: string; events: OutgoingEvent[] };
+
 export type EventProducer = {
+  /** One topic's events, in order; resolves once Kafka acknowledged all of them (acks=all). */
   send(topic: string, events: OutgoingEvent[]): Promise<void>;
+  /**
+   * Several topics' events in one request per broker, each topic's in order; resolves once Kafka
+   * acknowledged all of them. A rejection says nothing of which parts landed.
+   */
+  sendAll(batches: TopicEvents[]): Promise<void>;
   disconnect(): Promise<void>;
 };
 
@@ -160,30 +168,31 @@ export function createKafka(options: {
         current = undefined;
         void failed.then((producer) => producer.disconnect()).catch(() => {});
       };
+      const sendAll = async (batches: TopicEvents[]): Promise<void> => {
+        const topicMessages = batches
+          .filter((batch) => batch.events.length > 0)
+          .map((batch) => ({
+            topic: batch.topic,
+            messages: batch.events.map((event) => ({
+              key: event.key,
+              value: event.value,
+              headers: event.headers,
+            })),
+          }));
+        if (topicMessages.length === 0) return;
+        current ??= connectProducer();
+        const attempt = current;
+        try {
+          const producer = await withinTimeout(attempt, KAFKA_SEND_TIMEOUT_MS);
+          await withinTimeout(producer.sendBatch({ topicMessages, acks: -1 }), KAFKA_SEND_TIMEOUT_MS);
+        } catch (error) {
+          discard(attempt);
+          throw error;
+        }
+      };
       return {
-        async send(topic, events) {
-          if (events.length === 0) return;
-          current ??= connectProducer();
-          const attempt = current;
-          try {
-            const producer = await withinTimeout(attempt, KAFKA_SEND_TIMEOUT_MS);
-            await withinTimeout(
-              producer.send({
-                topic,
-                acks: -1,
-                messages: events.map((event) => ({
-                  key: event.key,
-                  value: event.value,
-                  headers: event.headers,
-                })),
-              }),
-              KAFKA_SEND_TIMEOUT_MS,
-            );
-          } catch (error) {
-            discard(attempt);
-            throw error;
-          }
-        },
+        send: (topic, events) => sendAll([{ topic, events }]),
+        sendAll,
         async disconnect() {
           const last = current;
           current = undefined;

@@ -76,15 +76,16 @@ export function createOutboxRelay(options: {
   async function publishBatch(): Promise<number> {
     const rows = await claimOutboxRows(options.pool, { relayId, batchSize: RELAY_BATCH_SIZE, leaseMs });
     if (rows.length === 0) return 0;
-    const outcome = await sendByTopic(options.producer, rows, sendDeadlineMs);
-    // What Kafka acknowledged is marked even when a later topic failed: it is not sent again.
-    await markOutboxRowsPublished(options.pool, relayId, outcome.sentSeqs);
-    if (outcome.kind === 'sent') return rows.length;
-    const sent = new Set(outcome.sentSeqs);
-    const unsent = rows.map((row) => row.seq).filter((seq) => !sent.has(seq));
-    // A send that failed is over: its rows may be claimed again at once. A stalled one may still
-    // land; its rows keep the lease until it expires, so no other relay sends them meanwhile.
-    if (outcome.kind === 'failed') await releaseOutboxRows(options.pool, relayId, unsent);
+    const seqs = rows.map((row) => row.seq);
+    const outcome = await sendBatch(options.producer, rows, sendDeadlineMs);
+    if (outcome.kind === 'sent') {
+      await markOutboxRowsPublished(options.pool, relayId, seqs);
+      return rows.length;
+    }
+    // A send that failed is over: its rows may be claimed again at once (any part that landed is
+    // sent again; consumers dedupe by event id). A stalled one may still land; its rows keep the
+    // lease until it expires, so no other relay sends them meanwhile.
+    if (outcome.kind === 'failed') await releaseOutboxRows(options.pool, relayId, seqs);
     throw outcome.error;
   }
 
@@ -154,49 +155,35 @@ export function createOutboxRelay(options: {
   };
 }
 
-/** `sentSeqs`: the rows whose topic Kafka acknowledged by the time the outcome was known. */
-type SendOutcome =
-  | { kind: 'sent'; sentSeqs: string[] }
-  | { kind: 'failed' | 'stalled'; sentSeqs: string[]; error: unknown };
+type SendOutcome = { kind: 'sent' } | { kind: 'failed' | 'stalled'; error: unknown };
 
 /**
- * Sends the rows' events, one producer call per topic in order of first appearance, each topic's
- * events in seq order. Past `deadlineMs` the batch is reported stalled and no further topic is
- * started.
+ * Sends the rows' events in one producer call: grouped by topic in order of first appearance,
+ * each topic's in seq order, one Kafka request per broker for all of them (a claim of mixed
+ * events used to cost one acknowledged round trip per topic, one after another). Past
+ * `deadlineMs` the batch is reported stalled.
  */
-async function sendByTopic(
+async function sendBatch(
   producer: EventProducer,
   rows: OutboxRow[],
   deadlineMs: number,
 ): Promise<SendOutcome> {
-  const byTopic = new Map<string, { events: OutgoingEvent[]; seqs: string[] }>();
+  const byTopic = new Map<string, OutgoingEvent[]>();
   for (const row of rows) {
-    const batch = byTopic.get(row.topic) ?? { events: [], seqs: [] };
-    batch.events.push({ key: row.event_key, value: row.payload, headers: row.headers });
-    batch.seqs.push(row.seq);
-    byTopic.set(row.topic, batch);
+    const events = byTopic.get(row.topic) ?? [];
+    events.push({ key: row.event_key, value: row.payload, headers: row.headers });
+    byTopic.set(row.topic, events);
   }
-  const sentSeqs: string[] = [];
-  let abandoned = false;
   let settled = false;
-  const sends = (async () => {
-    try {
-      for (const [topic, batch] of byTopic) {
-        if (abandoned) return;
-        await producer.send(topic, batch.events);
-        sentSeqs.push(...batch.seqs);
-      }
-    } finally {
-      settled = true;
-    }
-  })();
+  const sending = producer.sendAll([...byTopic].map(([topic, events]) => ({ topic, events }))).finally(() => {
+    settled = true;
+  });
   // A stalled send that fails later has nobody waiting for it; the stall is what is reported.
-  sends.catch(() => {});
+  sending.catch(() => {});
   try {
-    await withinTimeout(sends, deadlineMs);
-    return { kind: 'sent', sentSeqs: [...sentSeqs] };
+    await withinTimeout(sending, deadlineMs);
+    return { kind: 'sent' };
   } catch (error) {
-    abandoned = true;
-    return { kind: settled ? 'failed' : 'stalled', sentSeqs: [...sentSeqs], error };
+    return { kind: settled ? 'failed' : 'stalled', error };
   }
 }
