@@ -27,7 +27,7 @@ hideKnownWarnings();
  * 64 MB young generation.
  */
 const DURATION_MAX_MS = 60 * 60_000;
-const CLIENTS_MAX = 64;
+const CLIENTS_MAX = 256;
 const USERS_MAX = 1_000;
 const OPERATIONS_PER_SECOND_CAP = 2_000;
 /** As many as the stack runs: 1, or 3 (replication factor 3, min ISR 2) so one broker may die. */
@@ -38,7 +38,7 @@ const OUT_DEFAULT = '.wallet/chaos/last-run.txt';
 const HA_FAULTS_DEFAULT: readonly FaultKind[] = [...HA_FAULT_KINDS, 'kill-transactions', 'kill-users'];
 const KNOWN_FAULT_KINDS: readonly string[] = [...FAULT_KINDS, ...HA_FAULT_KINDS];
 
-const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 64] [--users 20] [--fault-gap 20s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--via-balancer] [--ha] [--postgres-nodes 2] [--keep] [--out ${OUT_DEFAULT}]
+const usage = `usage: npm run test:chaos -- [--duration 10m] [--clients 96] [--users 20] [--fault-gap 20s] [--kafka-brokers 3] [--faults kind,kind,…] [--seed N] [--via-balancer] [--ha] [--postgres-nodes 2] [--keep] [--out ${OUT_DEFAULT}]
   --via-balancer  clients reach the replicas through HAProxy, the replicas PostgreSQL through PgBouncer (as npm start -- --replicas 2)
   --ha            PostgreSQL under Patroni (--postgres-nodes, default 2) behind HAProxy
 fault kinds (default all, in turn): ${FAULT_KINDS.join(', ')}
@@ -53,10 +53,11 @@ function readOptions(): Omit<BankWorkloadOptions, 'stack' | 'kafkaRoutes' | 'wor
   const { values } = parseArgs({
     options: {
       duration: { type: 'string', default: '2m' },
-      // Clients wait out the faults' stalls, so more of them keep a 2-core machine busy: 64 did
-      // 80,298 operations in a 2-minute run where 32 did 59,174 (same seed and faults). A fault
-      // every 20 s gives each of the 11 kinds 5 or more turns in 20 minutes.
-      clients: { type: 'string', default: '64' },
+      // Clients wait out the faults' stalls, so more of them keep a 2-core machine busy: in
+      // 2-minute runs with the same seed and faults, 96 did 121,676 operations where 64 did
+      // 102,265 (test/chaos/runs/cb0831f-2m-*-clients.txt; 32 did 59,174 against 64's 80,298
+      // on db2b19c). A fault every 20 s gives each of the 11 kinds 5 or more turns in 20 minutes.
+      clients: { type: 'string', default: '96' },
       users: { type: 'string', default: '20' },
       'fault-gap': { type: 'string', default: '20s' },
       'kafka-brokers': { type: 'string', default: '3' },
