@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
 import { quoteIdentifier, withDatabase, withPostgresClient } from '../../scripts/stack/postgres-client.ts';
 import { getStack } from './stack.ts';
 
@@ -29,9 +31,32 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     name,
     url: withDatabase(adminUrl, name),
     drop: async () => {
-      await withPostgresClient(adminUrl, (client) =>
-        client.query(`drop database if exists ${quoteIdentifier(name)} with (force)`),
-      );
+      await withPostgresClient(adminUrl, async (client) => {
+        await waitForSessionsToLeave(client, name);
+        await client.query(`drop database if exists ${quoteIdentifier(name)} with (force)`);
+      });
     },
   };
+}
+
+/** How long a drop waits for sessions that are closing before it forces them out. */
+const leaveWaitMs = 2_000;
+const leavePollMs = 50;
+
+/**
+ * pg's `pool.end()` resolves before PostgreSQL has seen every client's goodbye. A forced drop at
+ * that moment terminates the closing session, and pg raises the FATAL it is sent on a client that
+ * no longer has an error listener: an uncaught exception that fails the whole run. So the drop
+ * lets closing sessions leave first, and forces only the ones still there after a short wait.
+ */
+async function waitForSessionsToLeave(client: pg.Client, database: string): Promise<void> {
+  const deadline = Date.now() + leaveWaitMs;
+  while (Date.now() < deadline) {
+    const { rows } = await client.query<{ count: string }>(
+      'SELECT count(*)::text AS count FROM pg_stat_activity WHERE datname = $1',
+      [database],
+    );
+    if (rows[0]?.count === '0') return;
+    await sleep(leavePollMs);
+  }
 }
