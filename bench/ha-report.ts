@@ -88,7 +88,13 @@ function otherDifferences(single: HaSide, ha: HaSide): string[] {
     differences.push(`data_checksums ${a.dataChecksums} (single) against ${b.dataChecksums} (HA)`);
   if (a.walLogHints !== b.walLogHints)
     differences.push(`wal_log_hints ${a.walLogHints} (single) against ${b.walLogHints} (HA)`);
-  for (const key of ['sharedBuffers', 'maxConnections', 'walSyncMethod'] as const)
+  for (const key of [
+    'sharedBuffers',
+    'maxWalSize',
+    'checkpointTimeout',
+    'maxConnections',
+    'walSyncMethod',
+  ] as const)
     if (single.postgres[key] !== ha.postgres[key])
       differences.push(`${key} ${single.postgres[key]} (single) against ${ha.postgres[key]} (HA)`);
   return differences;

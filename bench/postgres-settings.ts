@@ -8,6 +8,8 @@ export type PostgresSettings = {
   fullPageWrites: string;
   walSyncMethod: string;
   sharedBuffers: string;
+  maxWalSize: string;
+  checkpointTimeout: string;
   maxConnections: string;
 };
 
@@ -18,6 +20,8 @@ const SETTINGS: Record<keyof PostgresSettings, string> = {
   fullPageWrites: 'full_page_writes',
   walSyncMethod: 'wal_sync_method',
   sharedBuffers: 'shared_buffers',
+  maxWalSize: 'max_wal_size',
+  checkpointTimeout: 'checkpoint_timeout',
   maxConnections: 'max_connections',
 };
 
@@ -41,6 +45,6 @@ export function describePostgres(settings: PostgresSettings): string {
   return [
     `PostgreSQL ${settings.version}`,
     isDurable(settings) ? 'durable' : '**not durable**',
-    `(fsync ${settings.fsync}, synchronous_commit ${settings.synchronousCommit}, full_page_writes ${settings.fullPageWrites}, wal_sync_method ${settings.walSyncMethod}, shared_buffers ${settings.sharedBuffers}, max_connections ${settings.maxConnections})`,
+    `(fsync ${settings.fsync}, synchronous_commit ${settings.synchronousCommit}, full_page_writes ${settings.fullPageWrites}, wal_sync_method ${settings.walSyncMethod}, shared_buffers ${settings.sharedBuffers}, max_wal_size ${settings.maxWalSize}, checkpoint_timeout ${settings.checkpointTimeout}, max_connections ${settings.maxConnections})`,
   ].join(' ');
 }

@@ -105,7 +105,7 @@ function header(results: BenchResults): string[] {
     `- Commit: \`${commit.id}\`${changed}.`,
     `- Date: ${results.startedAt} to ${results.finishedAt}.`,
     `- Machine: ${machineText(machine)}. Load generator, services, PostgreSQL, Kafka and NATS share it.`,
-    `- PostgreSQL ${postgres.version}, as the server reports it: fsync ${postgres.fsync}, synchronous_commit ${postgres.synchronousCommit}, full_page_writes ${postgres.fullPageWrites}, wal_sync_method ${postgres.walSyncMethod}, shared_buffers ${postgres.sharedBuffers}, max_connections ${postgres.maxConnections}${postgres.durable ? '' : ' (**not durable**)'}; the services and pgbench use the same server.`,
+    `- PostgreSQL ${postgres.version}, as the server reports it: fsync ${postgres.fsync}, synchronous_commit ${postgres.synchronousCommit}, full_page_writes ${postgres.fullPageWrites}, wal_sync_method ${postgres.walSyncMethod}, shared_buffers ${postgres.sharedBuffers}, max_wal_size ${postgres.maxWalSize}, checkpoint_timeout ${postgres.checkpointTimeout}, max_connections ${postgres.maxConnections}${postgres.durable ? '' : ' (**not durable**)'}; the services and pgbench use the same server.`,
     `- Services: ${topology(services.replicas)}; ${services.script}, node flags \`${services.nodeFlags.join(' ') || '(none)'}\`, NODE_ENV=production, database pool ${services.poolSize}${services.replicas > 1 ? ' per replica' : ''}.`,
     `- Each phase ran ${settings.repeat === 1 ? 'once' : `${settings.repeat} times`} (${settings.phaseDurationS} s each; phases take turns, one round after another); figures are the median of the runs, with the lowest and highest run in brackets. Latency counts every request, failed ones included; errors are counted too.`,
   ];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { choosePort, loopbackHost, readRememberedPort, rememberPort } from './ports.ts';
 import { findPostgresBinDir } from './postgres-binaries.ts';
 import { ensureDatabase, probePostgres, withDatabase } from './postgres-client.ts';
+import { postgresTuningLines } from './postgres-tuning.ts';
 import { isOurProcess, type RunAs, readLogTail, readPidFile, runCommand, waitForExit } from './processes.ts';
 import type { PostgresState } from './state.ts';
 import { postgresRunAs } from './system-user.ts';
@@ -156,6 +157,7 @@ function writeServerSettings(data: string, port: number, fast: boolean, runAs: R
     `max_connections = ${connectionsMax}`,
     "log_destination = 'stderr'",
     "log_min_messages = 'warning'",
+    ...postgresTuningLines(),
   ];
   // Durability off is fine for a throwaway test server and never for a developer's data.
   if (fast) lines.push('fsync = off', 'synchronous_commit = off', 'full_page_writes = off');

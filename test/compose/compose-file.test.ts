@@ -22,6 +22,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { kafkaVersion } from '../../scripts/stack/kafka-jars.ts';
+import { POSTGRES_TUNING } from '../../scripts/stack/postgres-tuning.ts';
 import { STATEMENT_TIMEOUT_MS } from '../../services/shared/src/db/pool.ts';
 import { loadTransactionsConfig } from '../../services/transactions-service/src/config.ts';
 import { loadUserConfig } from '../../services/user-service/src/config.ts';
@@ -364,6 +365,24 @@ describe('docker-compose.yml', () => {
   it('restarts every service unless it was stopped on purpose', () => {
     for (const [name, service] of Object.entries(services)) {
       expect(['always', 'unless-stopped', 'on-failure'], `${name} restart`).toContain(service.restart);
+    }
+  });
+
+  it("runs PostgreSQL with the native stack's server settings, under Patroni too", () => {
+    const command = services.postgres?.command;
+    expect(Array.isArray(command) && command[0]).toBe('postgres');
+    const given = Object.fromEntries(
+      (command as string[])
+        .filter((_, index, all) => all[index - 1] === '-c')
+        .map((setting) => setting.split('=') as [string, string]),
+    );
+    expect(given).toEqual(POSTGRES_TUNING);
+    const patroni = parse(readRepoFile('docker/patroni/patroni.yml')) as {
+      bootstrap?: { dcs?: { postgresql?: { parameters?: Record<string, unknown> } } };
+    };
+    const parameters = patroni.bootstrap?.dcs?.postgresql?.parameters ?? {};
+    for (const [name, value] of Object.entries(POSTGRES_TUNING)) {
+      expect(String(parameters[name]), `patroni.yml ${name}`).toBe(value);
     }
   });
 

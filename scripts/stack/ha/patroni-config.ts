@@ -1,5 +1,6 @@
 import { loopbackHost } from '../ports.ts';
 import { postgresUser } from '../postgres.ts';
+import { POSTGRES_TUNING } from '../postgres-tuning.ts';
 import { etcdClientUrl } from './etcd.ts';
 import { patroniNodeLayout } from './layout.ts';
 import type { EtcdMemberPorts, HaSecrets, PatroniNodePorts } from './state.ts';
@@ -96,6 +97,8 @@ export function patroniConfig(input: PatroniConfigInput): string {
             fsync: 'on',
             synchronous_commit: 'on',
             full_page_writes: 'on',
+            // As the single server's, so the bench's --ha compares replication and nothing else.
+            ...POSTGRES_TUNING,
           },
         },
       },
