@@ -1,7 +1,7 @@
 -- Migration 011 made claim_batch_keys and write_money_batch plan every statement on every call, so
 -- that a plan made while the tables were new could not go on reading every key of a scope (or every
 -- wallet) after they grew. Planning them all on each call took a sixth of a batch's time (60
--- transfers alone on one connection: 15.1 -> 12.4 ms, bench/tuning-runs/*-batch-plans-alone.txt),
+-- transfers alone on one connection: 15.10 -> 12.45 ms, bench/tuning-runs/*-batch-plans-alone.txt),
 -- inside its wallet locks, where batches that share wallets wait for each other. Now only the statements
 -- that look rows up by a list are planned per call (EXECUTE: for the tables as they are then, as
 -- 011 did); the inserts, most of the work, keep their plans. A batch whose keys were all new (nearly
