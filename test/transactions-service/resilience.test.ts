@@ -47,19 +47,21 @@ describe('when the database goes away', () => {
     const userId = randomUUID();
 
     // When
-    const handled = handle({
-      topic: 'user-created',
-      partition: 0,
-      offset: '0',
-      key: userId,
-      value: JSON.stringify({
-        user_id: userId,
-        email: 'a@example.com',
-        created_at: new Date().toISOString(),
-      }),
-      headers: {},
-      timestampMs: Date.now(),
-    });
+    const handled = handle([
+      {
+        topic: 'user-created',
+        partition: 0,
+        offset: '0',
+        key: userId,
+        value: JSON.stringify({
+          user_id: userId,
+          email: 'a@example.com',
+          created_at: new Date().toISOString(),
+        }),
+        headers: {},
+        timestampMs: Date.now(),
+      },
+    ]);
 
     // Then
     await expect(handled).rejects.toMatchObject({ code: '3D000' });

@@ -93,4 +93,31 @@ describe('user-created consumer', () => {
     ).toBe(true);
     expect(await countRows(tx.pool, "SELECT count(*) FROM users WHERE user_id::text = 'not-a-uuid'")).toBe(0);
   });
+
+  it('Given 600 users created at once, When their events are consumed, Then every wallet opens and the wallets share a few transactions, not one each', async () => {
+    // Given
+    const userIds = Array.from({ length: 600 }, () => randomUUID());
+
+    // When
+    await producer.send(
+      userCreatedTopic(tx.namespace),
+      userIds.map((userId) => ({ key: userId, value: userCreated(userId), headers: {} })),
+    );
+
+    // Then
+    await waitFor('all 600 wallets', async () =>
+      (await countRows(tx.pool, 'SELECT count(*) FROM users WHERE user_id = ANY($1::uuid[])', [userIds])) ===
+      600
+        ? true
+        : undefined,
+    );
+    // Rows inserted by one transaction carry its id (xmin): one per fetched batch, not per event.
+    const transactions = await countRows(
+      tx.pool,
+      'SELECT count(DISTINCT xmin::text) FROM users WHERE user_id = ANY($1::uuid[])',
+      [userIds],
+    );
+    expect(transactions).toBeGreaterThanOrEqual(1);
+    expect(transactions).toBeLessThanOrEqual(60);
+  });
 });

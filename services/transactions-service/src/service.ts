@@ -21,7 +21,7 @@ import { startIdempotencyCleanup } from './idempotency-cleanup.ts';
 import { startLedgerCheckpoints } from './ledger-checkpoints.ts';
 import { createBalanceHandler } from './messaging/balance-responder.ts';
 import { ensureServiceTopics } from './messaging/ensure-service-topics.ts';
-import { observeBalanceHandler, observeEventHandler } from './messaging/observed-handlers.ts';
+import { observeBalanceHandler, observeEventBatchHandler } from './messaging/observed-handlers.ts';
 import { createUserByEmailClient } from './messaging/user-by-email-client.ts';
 import { createUserCreatedHandler } from './messaging/user-created-consumer.ts';
 import { configureMoneyBatching, moneyBatchSizeMetric } from './operations/money-command-batcher.ts';
@@ -132,7 +132,10 @@ export async function startTransactionsService(
     consumer = await kafka.startSupervisedConsumer({
       groupId: `${namespace}${SERVICE_NAME}`,
       topics: [topicName(namespace, TOPICS.userCreated)],
-      handle: observeEventHandler(createUserCreatedHandler({ pool, producer, namespace, log }), log),
+      handleBatch: observeEventBatchHandler(
+        createUserCreatedHandler({ pool, producer, namespace, log }),
+        log,
+      ),
       onRestartScheduled: ({ error, attempt, delayMs }) => {
         metrics.consumerRestarts.inc();
         log.warn(

@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { EventConsumer, IncomingEvent } from './kafka.ts';
 import { readConsumerLag } from './kafka-admin.ts';
 
@@ -25,6 +25,27 @@ export function runOptions(handle: (event: IncomingEvent) => Promise<void>) {
       message: KafkaMessage;
     }) => {
       await handle(toIncomingEvent(topic, partition, message));
+    },
+  };
+}
+
+/**
+ * What a supervised consumer's `run` is given: each batch a fetch brought for one partition goes
+ * to `handle` at once, in offset order, and its offsets are committed once it resolves; a restart
+ * delivers again at most the batch in flight. One database transaction per batch rather than per
+ * event keeps a consumer ahead of a burst of events (issue 11: one INSERT and one Kafka commit per
+ * created user let wallets open seconds late while users were created at 2,000/s).
+ */
+export function batchRunOptions(handle: (events: IncomingEvent[]) => Promise<void>) {
+  return {
+    autoCommit: true,
+    autoCommitThreshold: 1,
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
+      // A batch fetched before a rebalance or a stop is another member's now, or nobody's.
+      if (!isRunning() || isStale() || batch.messages.length === 0) return;
+      await handle(batch.messages.map((message) => toIncomingEvent(batch.topic, batch.partition, message)));
+      await heartbeat();
     },
   };
 }

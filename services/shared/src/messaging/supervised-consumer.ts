@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, Kafka, RetryOptions } from 'kafkajs';
 import type { IncomingEvent } from './kafka.ts';
 import type { SharedKafkaAdmin } from './kafka-admin.ts';
-import { CONSUMER_SETTINGS, runOptions } from './kafka-consumer.ts';
+import { batchRunOptions, CONSUMER_SETTINGS } from './kafka-consumer.ts';
 import { consumerRestartDelayMs } from './restart-backoff.ts';
 
 /** Attempts at start-up before the service gives up booting (a broker that never answers is a deploy error). */
@@ -11,8 +11,11 @@ export const CONSUMER_START_ATTEMPTS_MAX = 6;
 export type SupervisedConsumerOptions = {
   groupId: string;
   topics: string[];
-  /** Awaited before the offset is committed; the first run of a new group reads from the beginning. */
-  handle: (event: IncomingEvent) => Promise<void>;
+  /**
+   * Each fetched batch of one partition, in offset order; awaited before its offsets are committed.
+   * The first run of a new group reads from the beginning.
+   */
+  handleBatch: (events: IncomingEvent[]) => Promise<void>;
   /** kafkajs' own retries inside one consumer (fetch, heartbeat, commit) before it crashes. */
   retry?: Omit<RetryOptions, 'restartOnFailure'>;
   /** The consumer crashed (or a restart failed); a fresh one starts after `delayMs`. */
@@ -35,7 +38,7 @@ export type RunningConsumer = {
  * new user without a wallet. Here kafkajs never restarts on its own (`restartOnFailure` answers
  * false: one restarter, not two racing); on its `crash` event the supervisor drops the consumer
  * and starts a fresh one after a capped, jittered exponential delay (restart-backoff.ts), again
- * and again until one joins the group. Offsets are committed per message, so nothing is skipped.
+ * and again until one joins the group. Offsets are committed per handled batch, so nothing is skipped.
  */
 export async function startSupervisedConsumer(
   kafka: Kafka,
@@ -73,7 +76,7 @@ export async function startSupervisedConsumer(
       await next.connect();
       // A new group must open wallets for every user created before this service first ran.
       await next.subscribe({ topics: options.topics, fromBeginning: true });
-      await next.run(runOptions(options.handle));
+      await next.run(batchRunOptions(options.handleBatch));
     } catch (error) {
       await next.disconnect().catch(() => {});
       throw error;

@@ -45,30 +45,42 @@ export function observeBalanceHandler(
 }
 
 /**
- * Logs each consumed event under the request id that produced it (the outbox's `request-id`
- * header): failures at warn, handled events only at debug (one line per created user otherwise).
+ * Logs each consumed batch: a failure at warn, naming the partition and the offsets Kafka will
+ * deliver again; handled events only at debug, each under the request id that produced it (the
+ * outbox's `request-id` header), as one line per created user would flood the log otherwise.
  */
-export function observeEventHandler(
-  handle: (event: IncomingEvent) => Promise<void>,
+export function observeEventBatchHandler(
+  handle: (events: IncomingEvent[]) => Promise<void>,
   log: FastifyBaseLogger,
-): (event: IncomingEvent) => Promise<void> {
-  const eventLogFor = (event: IncomingEvent) => childLogForRequest(log, event.headers[REQUEST_ID_HEADER]);
-  const where = (event: IncomingEvent) => ({
-    topic: event.topic,
-    partition: event.partition,
-    offset: event.offset,
-    eventId: event.headers[EVENT_ID_HEADER],
-  });
-  return async (event) => {
+): (events: IncomingEvent[]) => Promise<void> {
+  return async (events) => {
     try {
-      await handle(event);
+      await handle(events);
     } catch (error) {
-      eventLogFor(event).warn(
-        { ...where(event), err: error },
-        'event handling failed; Kafka will deliver it again',
+      const first = events[0];
+      log.warn(
+        {
+          topic: first?.topic,
+          partition: first?.partition,
+          offsets: `${first?.offset}..${events.at(-1)?.offset}`,
+          events: events.length,
+          err: error,
+        },
+        'event handling failed; Kafka will deliver the batch again',
       );
       throw error;
     }
-    if ((log as PinoLogger).isLevelEnabled('debug')) eventLogFor(event).debug(where(event), 'event handled');
+    if (!(log as PinoLogger).isLevelEnabled('debug')) return;
+    for (const event of events) {
+      childLogForRequest(log, event.headers[REQUEST_ID_HEADER]).debug(
+        {
+          topic: event.topic,
+          partition: event.partition,
+          offset: event.offset,
+          eventId: event.headers[EVENT_ID_HEADER],
+        },
+        'event handled',
+      );
+    }
   };
 }

@@ -1,7 +1,7 @@
 import { TOPICS, topicName, userCreatedEventSchema } from '../../../shared/src/contracts/events.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
 import type { EventProducer, IncomingEvent } from '../../../shared/src/messaging/kafka.ts';
-import { openWallet } from '../repositories/wallet-repository.ts';
+import { openWallets } from '../repositories/wallet-repository.ts';
 
 export const ERROR_HEADER = 'error';
 const ERROR_TEXT_LENGTH_MAX = 500;
@@ -14,26 +14,29 @@ export type UserCreatedHandlerDeps = {
 };
 
 /**
- * Opens a wallet for each `user-created` event. Redelivery is harmless (ON CONFLICT DO NOTHING).
- * A malformed event can never succeed, so it goes to the dead-letter topic and the partition
- * moves on; a database outage throws, so the message is retried and no user is skipped.
+ * Opens a wallet for each `user-created` event of a batch (one partition's fetch, in offset
+ * order), all in one statement. Redelivery is harmless (ON CONFLICT DO NOTHING). A malformed event
+ * can never succeed, so it goes to the dead-letter topic and the partition moves on; a database
+ * outage throws, so the batch is delivered again and no user is skipped.
  */
 export function createUserCreatedHandler(
   deps: UserCreatedHandlerDeps,
-): (event: IncomingEvent) => Promise<void> {
+): (events: IncomingEvent[]) => Promise<void> {
   const deadLetterTopic = topicName(deps.namespace, TOPICS.userCreatedDeadLetter);
-  return async (event) => {
-    const problem = readProblem(event.value);
-    if (problem.userId !== undefined) {
-      await openWallet(deps.pool, problem.userId);
-      return;
-    }
-    deps.log.warn(
-      { topic: event.topic, partition: event.partition, offset: event.offset, error: problem.error },
-      'malformed user-created event sent to the dead-letter topic',
-    );
-    await deps.producer.send(deadLetterTopic, [
-      {
+  return async (events) => {
+    const userIds: string[] = [];
+    const deadLetters: { key: string; value: string; headers: Record<string, string> }[] = [];
+    for (const event of events) {
+      const problem = readProblem(event.value);
+      if (problem.userId !== undefined) {
+        userIds.push(problem.userId);
+        continue;
+      }
+      deps.log.warn(
+        { topic: event.topic, partition: event.partition, offset: event.offset, error: problem.error },
+        'malformed user-created event sent to the dead-letter topic',
+      );
+      deadLetters.push({
         key: event.key ?? '',
         value: event.value ?? '',
         headers: {
@@ -43,8 +46,10 @@ export function createUserCreatedHandler(
           'original-partition': String(event.partition),
           'original-offset': event.offset,
         },
-      },
-    ]);
+      });
+    }
+    await openWallets(deps.pool, userIds);
+    if (deadLetters.length > 0) await deps.producer.send(deadLetterTopic, deadLetters);
   };
 }
 

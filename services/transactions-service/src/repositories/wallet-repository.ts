@@ -44,13 +44,20 @@ function toWalletRow(record: WalletRecord): WalletRow {
   };
 }
 
-/** Opens a wallet with a zero balance; a second call for the same user changes nothing. Returns true when opened now. */
-export async function openWallet(client: Queryable, userId: string): Promise<boolean> {
+/**
+ * Opens a wallet with a zero balance for each user, in one statement; a user who has one already
+ * keeps it unchanged. Returns how many were opened now.
+ */
+export async function openWallets(client: Queryable, userIds: readonly string[]): Promise<number> {
+  if (userIds.length === 0) return 0;
   const result = await client.query(
-    'INSERT INTO users (user_id) VALUES ($1::uuid) ON CONFLICT (user_id) DO NOTHING',
-    [userId],
+    // Sorted: two replicas opening overlapping batches insert in one order and cannot deadlock.
+    `INSERT INTO users (user_id)
+     SELECT id FROM unnest($1::uuid[]) AS id ORDER BY id
+     ON CONFLICT (user_id) DO NOTHING`,
+    [userIds],
   );
-  return result.rowCount === 1;
+  return result.rowCount ?? 0;
 }
 
 export async function findWallet(db: Queryable, userId: string): Promise<Wallet | undefined> {
