@@ -40,11 +40,14 @@ export function batchRunOptions(handle: (events: IncomingEvent[]) => Promise<voi
   return {
     autoCommit: true,
     autoCommitThreshold: 1,
-    eachBatchAutoResolve: true,
-    eachBatch: async ({ batch, isRunning, isStale, heartbeat }: EachBatchPayload) => {
+    // kafkajs would otherwise mark a batch done whenever eachBatch returns, the early return of a
+    // stopping consumer included, and commit events nobody handled.
+    eachBatchAutoResolve: false,
+    eachBatch: async ({ batch, isRunning, isStale, heartbeat, resolveOffset }: EachBatchPayload) => {
       // A batch fetched before a rebalance or a stop is another member's now, or nobody's.
       if (!isRunning() || isStale() || batch.messages.length === 0) return;
       await handle(batch.messages.map((message) => toIncomingEvent(batch.topic, batch.partition, message)));
+      resolveOffset(batch.lastOffset());
       await heartbeat();
     },
   };
