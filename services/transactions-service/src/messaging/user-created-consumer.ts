@@ -1,6 +1,6 @@
 import { TOPICS, topicName, userCreatedEventSchema } from '../../../shared/src/contracts/events.ts';
 import type { Pool } from '../../../shared/src/db/pool.ts';
-import type { EventProducer, IncomingEvent } from '../../../shared/src/messaging/kafka.ts';
+import type { EventProducer, IncomingEvent, OutgoingEvent } from '../../../shared/src/messaging/kafka.ts';
 import { openWallets } from '../repositories/wallet-repository.ts';
 
 export const ERROR_HEADER = 'error';
@@ -25,7 +25,7 @@ export function createUserCreatedHandler(
   const deadLetterTopic = topicName(deps.namespace, TOPICS.userCreatedDeadLetter);
   return async (events) => {
     const userIds: string[] = [];
-    const deadLetters: { key: string; value: string; headers: Record<string, string> }[] = [];
+    const deadLetters: OutgoingEvent[] = [];
     for (const event of events) {
       const problem = readProblem(event.value);
       if (problem.userId !== undefined) {
