@@ -21,7 +21,8 @@ hideKnownWarnings();
 /**
  * `npm run bench`: a durable stack of its own, one replica of each service as a process, then
  * rounds of fixed-duration closed-loop phases through HTTP, each round ending with pgbench's
- * TPC-B on the same PostgreSQL as the yardstick; then the dashboard under 2,000 events/s.
+ * TPC-B on the same PostgreSQL: at 16 clients the yardstick of the ratio targets, at 64 what
+ * PostgreSQL alone does at the p99 target's concurrency; then the dashboard under 2,000 events/s.
  * Every phase runs --repeat times (3): the report gives medians and the spread. It prints
  * PASS/MISS per target of issue 11 and writes bench/results.json (git-ignored) and
  * bench/results.md. The exit status is 0 on MISS too: it is a measurement, not a test.
@@ -87,6 +88,7 @@ async function main(options: BenchOptions): Promise<void> {
       },
       phases,
       ...(pgbenchReport ? { pgbench: pgbenchReport } : {}),
+      ...(measured.pgbenchReference ? { pgbenchReference: measured.pgbenchReference } : {}),
       idleRssMb,
       peakRssMb,
       ...(dashboard ? { dashboard } : {}),

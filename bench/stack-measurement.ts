@@ -8,6 +8,7 @@ import { runPhase } from './load-loop.ts';
 import {
   createPgbench,
   PGBENCH_CLIENTS,
+  PGBENCH_REFERENCE_CLIENTS,
   PGBENCH_SCALE,
   PGBENCH_THREADS,
   type PgbenchRun,
@@ -40,6 +41,8 @@ export type StackMeasurement = {
   postgres: PostgresSettings & { durable: boolean };
   phases: PhaseReport[];
   pgbench?: PgbenchReport;
+  /** pgbench at the p99 target's 64 clients: PostgreSQL alone at that concurrency, not a yardstick. */
+  pgbenchReference?: PgbenchReport;
   /** Resident memory a moment after start, before any load. */
   idleRssMb: Record<string, number | undefined>;
   /** Highest resident memory over the whole run (VmHWM). */
@@ -116,6 +119,7 @@ export async function measureStack(options: MeasureStackOptions): Promise<StackM
     }
     const runs = new Map<string, RunReport[]>();
     const pgbenchRuns: PgbenchRun[] = [];
+    const referenceRuns: PgbenchRun[] = [];
     // Rounds rather than one phase's runs back to back: a burst of other work on the shared
     // machine then lands in one run of several phases, which the medians absorb.
     for (let round = 1; round <= bench.repeat; round++) {
@@ -143,29 +147,44 @@ export async function measureStack(options: MeasureStackOptions): Promise<StackM
         pgbenchRuns.push(run);
         log(`  → pgbench ${run.tps.toFixed(0)} tps (${round}/${bench.repeat})`);
         await options.afterRun?.('pgbench');
+        const reference = await pgbench.run(bench.phaseDurationMs / 1000, PGBENCH_REFERENCE_CLIENTS);
+        referenceRuns.push(reference);
+        log(
+          `  → pgbench @${PGBENCH_REFERENCE_CLIENTS}: ${reference.tps.toFixed(0)} tps, p99 ${reference.p99Ms.toFixed(1)} ms (${round}/${bench.repeat})`,
+        );
+        await options.afterRun?.(`pgbench@${PGBENCH_REFERENCE_CLIENTS}`);
       }
     }
     const peakRssMb = rssOf(services, 'peakMb');
-    const pgbenchReport: PgbenchReport | undefined = pgbench && {
-      scale: PGBENCH_SCALE,
-      clients: PGBENCH_CLIENTS,
-      threads: PGBENCH_THREADS,
-      durationS: bench.phaseDurationMs / 1000,
-      runs: pgbenchRuns,
-      tps: spreadOf(pgbenchRuns.map((run) => run.tps)),
-      latencyAverageMs: spreadOf(pgbenchRuns.map((run) => run.latencyAverageMs)),
-      failedCount: pgbenchRuns.reduce((sum, run) => sum + run.failedCount, 0),
-    };
+    const durationS = bench.phaseDurationMs / 1000;
+    const pgbenchReport = pgbench && pgbenchReportOf(pgbenchRuns, PGBENCH_CLIENTS, durationS);
+    const referenceReport = pgbench && pgbenchReportOf(referenceRuns, PGBENCH_REFERENCE_CLIENTS, durationS);
     return {
       postgres,
       phases: httpPhases.map(({ name, clients }) =>
         summarizeRuns(name, clients, runs.get(`${name}@${clients}`) ?? []),
       ),
       ...(pgbenchReport ? { pgbench: pgbenchReport } : {}),
+      ...(referenceReport ? { pgbenchReference: referenceReport } : {}),
       idleRssMb,
       peakRssMb,
     };
   } finally {
     await stopServices(services);
   }
+}
+
+function pgbenchReportOf(runs: PgbenchRun[], clients: number, durationS: number): PgbenchReport {
+  return {
+    scale: PGBENCH_SCALE,
+    clients,
+    threads: PGBENCH_THREADS,
+    durationS,
+    runs,
+    tps: spreadOf(runs.map((run) => run.tps)),
+    latencyAverageMs: spreadOf(runs.map((run) => run.latencyAverageMs)),
+    p50Ms: spreadOf(runs.map((run) => run.p50Ms)),
+    p99Ms: spreadOf(runs.map((run) => run.p99Ms)),
+    failedCount: runs.reduce((sum, run) => sum + run.failedCount, 0),
+  };
 }
