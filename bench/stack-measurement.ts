@@ -120,6 +120,7 @@ export async function measureStack(options: MeasureStackOptions): Promise<StackM
     const runs = new Map<string, RunReport[]>();
     const pgbenchRuns: PgbenchRun[] = [];
     const referenceRuns: PgbenchRun[] = [];
+    const durationS = bench.phaseDurationMs / 1000;
     // Rounds rather than one phase's runs back to back: a burst of other work on the shared
     // machine then lands in one run of several phases, which the medians absorb.
     for (let round = 1; round <= bench.repeat; round++) {
@@ -143,11 +144,11 @@ export async function measureStack(options: MeasureStackOptions): Promise<StackM
         await options.afterRun?.(`${name}@${clients}`);
       }
       if (pgbench) {
-        const run = await pgbench.run(bench.phaseDurationMs / 1000);
+        const run = await pgbench.run(durationS);
         pgbenchRuns.push(run);
         log(`  → pgbench ${run.tps.toFixed(0)} tps (${round}/${bench.repeat})`);
         await options.afterRun?.('pgbench');
-        const reference = await pgbench.run(bench.phaseDurationMs / 1000, PGBENCH_REFERENCE_CLIENTS);
+        const reference = await pgbench.run(durationS, PGBENCH_REFERENCE_CLIENTS);
         referenceRuns.push(reference);
         log(
           `  → pgbench @${PGBENCH_REFERENCE_CLIENTS}: ${reference.tps.toFixed(0)} tps, p99 ${reference.p99Ms.toFixed(1)} ms (${round}/${bench.repeat})`,
@@ -156,7 +157,6 @@ export async function measureStack(options: MeasureStackOptions): Promise<StackM
       }
     }
     const peakRssMb = rssOf(services, 'peakMb');
-    const durationS = bench.phaseDurationMs / 1000;
     const pgbenchReport = pgbench && pgbenchReportOf(pgbenchRuns, PGBENCH_CLIENTS, durationS);
     const referenceReport = pgbench && pgbenchReportOf(referenceRuns, PGBENCH_REFERENCE_CLIENTS, durationS);
     return {
