@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../services/shared/src/db/migrate.ts';
-import { MIGRATION_LOCK_NAME, MIGRATIONS_DIR } from '../../services/transactions-service/src/service.ts';
-import { createTestDatabase, type TestDatabase } from '../support/index.ts';
+import { createTransactionsDatabase, type TestDatabase } from '../support/index.ts';
 import { findLedgerViolations } from './money-invariants.ts';
 
 const [ada, bob] = [randomUUID(), randomUUID()];
@@ -82,9 +80,8 @@ describe('the fuzz suite’s money invariants, against planted breaches', () => 
   let pool: pg.Pool;
 
   beforeAll(async () => {
-    database = await createTestDatabase('fuzz_invariants');
+    database = await createTransactionsDatabase('fuzz_invariants');
     pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    await migrate(pool, MIGRATIONS_DIR, MIGRATION_LOCK_NAME);
     await pool.query(CONSISTENT_LEDGER);
   });
 

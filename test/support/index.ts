@@ -18,5 +18,6 @@ export {
 } from './services.ts';
 export { type ServicesOnOwnKafka, startServicesOnOwnKafka } from './services-on-own-kafka.ts';
 export { getStack } from './stack.ts';
+export { createTransactionsDatabase } from './transactions-database.ts';
 export { WAIT_TIMEOUT_MS_DEFAULT, waitFor } from './wait-for.ts';
 export { WALLET_OPEN_TIMEOUT_MS, waitForWallet } from './wallets.ts';

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../services/shared/src/db/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/index.ts';
+import { createTransactionsDatabase, type TestDatabase } from '../support/index.ts';
 
 const SCOPE = 'POST /transferMoney';
 /** Keys stored before the batch under test: every one of them read is a plan gone wrong. */
@@ -47,10 +46,7 @@ describe('batch write plans', () => {
   let session: pg.Client;
 
   beforeAll(async () => {
-    database = await createTestDatabase('tx_batch_plans');
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    await migrate(pool, 'services/transactions-service/migrations', 'batch-plans-test');
-    await pool.end();
+    database = await createTransactionsDatabase('tx_batch_plans');
     session = new pg.Client({ connectionString: database.url });
     await session.connect();
     // Autovacuum's ANALYZE would make PostgreSQL plan again mid-test and hide what this is about.

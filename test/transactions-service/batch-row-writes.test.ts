@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../services/shared/src/db/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../support/index.ts';
+import { createTransactionsDatabase, type TestDatabase } from '../support/index.ts';
 
 const SCOPE = 'POST /transferMoney';
 const WALLETS = 20;
@@ -68,10 +67,7 @@ describe('how a batch writes its rows', () => {
   let wallets: string[];
 
   beforeAll(async () => {
-    database = await createTestDatabase('tx_batch_row_writes');
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    await migrate(pool, 'services/transactions-service/migrations', 'batch-row-writes-test');
-    await pool.end();
+    database = await createTransactionsDatabase('tx_batch_row_writes');
     session = new pg.Client({ connectionString: database.url });
     await session.connect();
     const { rows } = await session.query<{ user_id: string }>(
